@@ -1,0 +1,160 @@
+"""The public entry points: `Scanner`, `scan_path`, `scan_bytes`.
+
+`Scanner` owns the compiled rules and the result cache.  Files are read
+without blocking (special files are refused before opening), small files are
+read into memory and large ones mapped, and nothing is ever written next to the
+user's files.  `scan_paths` fans out over worker processes (fork: the compiled
+rules are shared copy-on-write) and yields results as they arrive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+import multiprocessing
+import os
+import stat
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import replace
+from pathlib import Path
+
+from . import __version__
+from .cache import ResultCache
+from .config import Settings
+from .engine import Engine
+from .filetypes import BytesLike
+from .models import Incomplete, ItemReport, Verdict
+from .rules import CompiledRules
+from .walk import Skip, Target, walk
+
+MMAP_ABOVE = 32 * 1024 * 1024
+STDIN_NAME = "<stdin>"
+
+
+def skipped_report(path: str, reason: str, message: str, type_: str = "unscanned") -> ItemReport:
+    name = os.path.basename(path) or path
+    return ItemReport(path=path, sha256="", type=type_, size=0, verdict=Verdict.INCOMPLETE, score=0,
+                      incomplete=(Incomplete(reason, message, (name,)),))
+
+
+class Scanner:
+    def __init__(self, settings: Settings | None = None, rules: CompiledRules | None = None) -> None:
+        self.settings = settings or Settings()
+        self.engine = Engine(self.settings, rules)
+        namespace = f"{__version__}|{self.engine.rules.key}|{self.settings.fingerprint()}"
+        self.cache = (ResultCache(Path(self.settings.cache_dir), namespace)
+                      if self.settings.result_cache and self.settings.cache_dir else None)
+
+    @property
+    def rules_version(self) -> str:
+        return self.engine.rules.version
+
+    def scan_bytes(self, data: BytesLike, name: str = STDIN_NAME) -> ItemReport:
+        started = time.perf_counter()
+        report = self.engine.scan(data, name, display=name)
+        return replace(report, duration_ms=(time.perf_counter() - started) * 1000)
+
+    def scan_stdin(self) -> ItemReport:
+        limit = self.settings.max_file_size
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            sha = hashlib.sha256(data)
+            for chunk in iter(lambda: sys.stdin.buffer.read(1 << 20), b""):
+                sha.update(chunk)  # drain, so the writer is not left blocked
+            return replace(skipped_report(STDIN_NAME, "max_file_size",
+                                          f"input exceeds max_file_size {limit} bytes: not scanned"),
+                           sha256=sha.hexdigest())
+        return self.scan_bytes(data, STDIN_NAME)
+
+    def scan_file(self, path: str) -> ItemReport:
+        """Scan one regular file; anything else is reported, never opened."""
+        started = time.perf_counter()
+        name = os.path.basename(path) or path
+        try:
+            with ExitStack() as stack:
+                fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+                fh = stack.enter_context(os.fdopen(fd, "rb", buffering=0))
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode):
+                    return skipped_report(path, "special_file", "not a regular file, not read")
+                if st.st_size > self.settings.max_file_size:
+                    return self._too_large(path, fh, st.st_size)
+                data: BytesLike
+                if st.st_size > MMAP_ABOVE:
+                    data = stack.enter_context(mmap.mmap(fd, 0, access=mmap.ACCESS_READ))
+                else:
+                    data = fh.read()
+                report = self._scan_cached(data, name, path)
+        except OSError as exc:
+            return skipped_report(path, "unreadable", f"cannot read: {exc.strerror or exc}")
+        return replace(report, duration_ms=(time.perf_counter() - started) * 1000)
+
+    def _scan_cached(self, data: BytesLike, name: str, path: str) -> ItemReport:
+        sha = hashlib.sha256(data).hexdigest()
+        if self.cache is not None:
+            hit = self.cache.get(sha, path)
+            if hit is not None:
+                return hit
+        report = self.engine.scan(data, name, path=path, display=path, sha256=sha)
+        if self.cache is not None:
+            self.cache.put(report)
+        return report
+
+    def _too_large(self, path: str, fh: object, size: int) -> ItemReport:
+        sha = hashlib.sha256()
+        read = fh.read
+        for chunk in iter(lambda: read(1 << 20), b""):
+            sha.update(chunk)
+        report = skipped_report(path, "max_file_size",
+                                f"{size} bytes exceeds max_file_size {self.settings.max_file_size}: not scanned")
+        return replace(report, sha256=sha.hexdigest(), size=size, type="data")
+
+    def scan_target(self, target: Target | Skip) -> ItemReport:
+        if isinstance(target, Skip):
+            return skipped_report(target.path, target.reason, target.message)
+        if target.path == "-":
+            return self.scan_stdin()
+        return self.scan_file(target.path)
+
+    def scan_paths(self, paths: Iterable[str], jobs: int | None = None) -> Iterator[ItemReport]:
+        """Scan files and directories recursively; results arrive as they finish."""
+        return self.scan_targets(list(walk(paths)), jobs)
+
+    def scan_targets(self, targets: list[Target | Skip], jobs: int | None = None) -> Iterator[ItemReport]:
+        """Scan what `walk` found, over `jobs` worker processes (0/None: all cores)."""
+        jobs = jobs or self.settings.jobs or os.cpu_count() or 1
+        rest: list[Target | Skip] = []
+        for target in targets:
+            if isinstance(target, Target) and target.path == "-":
+                yield self.scan_stdin()
+            else:
+                rest.append(target)
+        if jobs <= 1 or len(rest) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for t in rest:
+                yield self.scan_target(t)
+            return
+        global _WORKER_SCANNER
+        _WORKER_SCANNER = self
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(processes=min(jobs, len(rest))) as pool:
+            yield from pool.imap_unordered(_scan_in_worker, rest, chunksize=1)
+
+
+_WORKER_SCANNER: Scanner | None = None
+
+
+def _scan_in_worker(target: Target | Skip) -> ItemReport:
+    assert _WORKER_SCANNER is not None
+    return _WORKER_SCANNER.scan_target(target)
+
+
+def scan_path(path: str, settings: Settings | None = None) -> list[ItemReport]:
+    """Scan a file or directory with default settings (one process)."""
+    return list(Scanner(settings).scan_paths([path], jobs=1))
+
+
+def scan_bytes(data: bytes, name: str = STDIN_NAME, settings: Settings | None = None) -> ItemReport:
+    return Scanner(settings).scan_bytes(data, name)

@@ -1,0 +1,82 @@
+"""`yara`: the bundled rules plus every `--rules` source, matched against each item.
+
+Findings carry the rule's meta, namespace and matched strings with offsets
+(capped by `evidence_strings`).  A rule's `score` meta is its score (LOKI
+convention; 75 when absent), `severity` meta its severity (else derived from
+the score).  libyara's own timeout bounds each match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import yara
+
+from ..models import Finding, Incomplete, Item, Severity
+from .base import CheckContext, severity_for_score
+
+MAX_STRING_BYTES = 64
+DEFAULT_SCORE = 75
+
+
+def _printable(data: bytes) -> str:
+    return data[:MAX_STRING_BYTES].decode("latin-1").encode("unicode_escape").decode("ascii")
+
+
+def externals_for(item: Item) -> dict[str, Any]:
+    return {
+        "filename": item.name.rsplit("/", 1)[-1],
+        "filepath": item.path or "/".join(item.lineage),
+        "extension": item.extension,
+        "filetype": item.filetype.loki,
+        "owner": "",
+        "scamscan_type": item.filetype.value,
+        "parent_type": item.parent_type,
+        "depth": item.depth,
+        "from_email": item.from_email,
+        "in_archive": item.in_archive,
+    }
+
+
+class YaraCheck:
+    name = "yara"
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.rules = ctx.rules.rules
+        self.timeout = max(1, int(ctx.settings.timeout))
+        self.max_strings = ctx.settings.evidence_strings
+
+    def applies(self, item: Item) -> bool:
+        return item.size > 0
+
+    def run(self, item: Item) -> Iterator[Finding | Incomplete]:
+        try:
+            matches = self.rules.match(data=item.data, externals=externals_for(item), timeout=self.timeout)
+        except yara.TimeoutError:
+            yield item.incomplete("timeout", f"YARA matching exceeded {self.timeout}s", self.name)
+            return
+        except yara.Error as exc:
+            yield item.incomplete("check_error", f"YARA could not scan: {exc}", self.name)
+            return
+        for match in matches:
+            yield self._finding(item, match)
+
+    def _finding(self, item: Item, match: Any) -> Finding:
+        meta: dict[str, Any] = dict(match.meta)
+        try:
+            score = int(meta.get("score", DEFAULT_SCORE))
+        except (TypeError, ValueError):
+            score = DEFAULT_SCORE
+        severity = Severity.parse(meta.get("severity", ""), severity_for_score(score))
+        strings: list[dict[str, Any]] = []
+        for s in match.strings:
+            for inst in s.instances:
+                if len(strings) >= self.max_strings:
+                    break
+                strings.append({"id": s.identifier, "offset": inst.offset,
+                                "data": _printable(bytes(inst.matched_data))})
+        evidence = {"rule": match.rule, "namespace": match.namespace, "tags": list(match.tags),
+                    "meta": meta, "strings": strings}
+        message = str(meta.get("description") or f"YARA rule {match.rule} matched")
+        return item.finding(self.name, match.rule, severity, score, message, evidence)

@@ -1,0 +1,153 @@
+"""The pipeline: identify -> extract children (bounded) -> run checks (isolated) -> score.
+
+Scoring (documented in the README too):
+
+* an item's score is the sum of the scores of the findings made *on that item*,
+  clamped to 0..100 (negative scores, e.g. a trusted signature, lower it);
+* its own verdict is MALICIOUS at ``malicious_threshold`` (70), SUSPICIOUS at
+  ``suspicious_threshold`` (30), else CLEAN;
+* a container's verdict is the worst of its own and its children's, and its
+  reported score the highest in its tree;
+* anything not fully analysed (a limit, an encrypted member, a check error or
+  timeout) turns CLEAN into INCOMPLETE for the item and every ancestor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import Check, CheckContext, build_checks
+from .config import Settings
+from .extract import EXTRACTORS, Budget, Child
+from .filetypes import BytesLike, FileType, identify
+from .models import Finding, Incomplete, Item, ItemReport, ItemSummary, Verdict
+from .rules import CompiledRules, RuleError, bundled_rules_dir, load_rules
+from .timeouts import CheckTimeout, deadline
+
+
+def verdict_for(score: int, settings: Settings) -> Verdict:
+    if score >= settings.malicious_threshold:
+        return Verdict.MALICIOUS
+    if score >= settings.suspicious_threshold:
+        return Verdict.SUSPICIOUS
+    return Verdict.CLEAN
+
+
+@dataclass
+class _Tree:
+    """Accumulates one scanned file's results while walking its children."""
+
+    findings: list[Finding] = field(default_factory=list)
+    incomplete: list[Incomplete] = field(default_factory=list)
+    items: list[ItemSummary] = field(default_factory=list)
+
+
+class Engine:
+    """Scans one item tree with a fixed set of checks (rules compiled once)."""
+
+    def __init__(self, settings: Settings, rules: CompiledRules | None = None) -> None:
+        self.settings = settings
+        dirs = [bundled_rules_dir()] if settings.use_bundled_rules else []
+        dirs += [Path(d) for d in settings.rules_dirs]
+        if rules is None:
+            yara_dirs = [d / "yara" if (d / "yara").is_dir() else d for d in dirs]
+            if not yara_dirs:
+                raise RuleError("no rule sources: bundled rules disabled and no --rules given")
+            rules = load_rules(yara_dirs, Path(settings.cache_dir) if settings.cache_dir else None)
+        self.rules = rules
+        self.checks: list[Check] = build_checks(CheckContext(settings, rules, dirs))
+
+    # -- public -----------------------------------------------------------
+    def scan(self, data: BytesLike, name: str, path: str | None = None,
+             display: str | None = None, sha256: str | None = None) -> ItemReport:
+        """Scan `data` (bytes or an mmap of the file at `path`) and everything inside it."""
+        root = Item(data=data, name=name, lineage=(name,), filetype=identify(data, name),
+                    sha256=sha256 or hashlib.sha256(data).hexdigest(), path=path)
+        tree = _Tree()
+        score, verdict = self._visit(root, Budget(self.settings), tree)
+        return ItemReport(
+            path=display if display is not None else (path or name),
+            sha256=root.sha256, type=root.filetype.value, size=root.size,
+            verdict=verdict, score=score,
+            findings=tuple(sorted(tree.findings, key=lambda f: (-f.score, f.location, f.id))),
+            incomplete=tuple(tree.incomplete), items=tuple(tree.items),
+        )
+
+    # -- internals --------------------------------------------------------
+    def _visit(self, item: Item, budget: Budget, tree: _Tree) -> tuple[int, Verdict]:
+        """Scan `item` and its children; return (highest score, verdict) of the subtree."""
+        own_findings: list[Finding] = []
+        incomplete_before = len(tree.incomplete)
+        for check in self.checks:
+            for result in self._run_check(check, item):
+                if isinstance(result, Finding):
+                    own_findings.append(result)
+                else:
+                    tree.incomplete.append(result)
+        tree.findings.extend(own_findings)
+        own_score = max(0, min(100, sum(f.score for f in own_findings)))
+        own_verdict = verdict_for(own_score, self.settings)
+        summary_index = len(tree.items)
+        tree.items.append(ItemSummary(item.lineage, item.sha256, item.filetype.value, item.size,
+                                      own_score, own_verdict))
+        best_score, verdict = own_score, own_verdict
+        for child in self._children(item, budget, tree):
+            child_score, child_verdict = self._visit(child, budget, tree)
+            best_score, verdict = max(best_score, child_score), max(verdict, child_verdict)
+        if verdict == Verdict.CLEAN and len(tree.incomplete) > incomplete_before:
+            verdict = Verdict.INCOMPLETE
+        if own_verdict == Verdict.CLEAN and verdict == Verdict.INCOMPLETE:
+            s = tree.items[summary_index]
+            tree.items[summary_index] = ItemSummary(s.location, s.sha256, s.type, s.size, s.score,
+                                                    Verdict.INCOMPLETE)
+        return best_score, verdict
+
+    def _run_check(self, check: Check, item: Item) -> list[Finding | Incomplete]:
+        """Run one check isolated: its exception or timeout becomes an `incomplete` entry."""
+        try:
+            if not check.applies(item):
+                return []
+            with deadline(self.settings.timeout + 1):
+                return list(check.run(item))
+        except CheckTimeout:
+            return [item.incomplete("timeout", f"check {check.name} exceeded {self.settings.timeout}s",
+                                    check.name)]
+        except Exception as exc:  # noqa: BLE001 - isolation is the point
+            return [item.incomplete("check_error", f"check {check.name} failed: {type(exc).__name__}: {exc}",
+                                    check.name)]
+
+    def _children(self, item: Item, budget: Budget, tree: _Tree) -> list[Item]:
+        extractor = EXTRACTORS.get(item.filetype)
+        if extractor is None:
+            return []
+        if item.depth >= self.settings.max_depth:
+            tree.incomplete.append(item.incomplete(
+                "max_depth", f"nested deeper than max_depth {self.settings.max_depth}: contents not scanned",
+                "archive"))
+            return []
+        children: list[Item] = []
+        try:
+            with deadline(self.settings.timeout + 1):
+                for out in extractor(item, budget):
+                    if isinstance(out, Incomplete):
+                        tree.incomplete.append(out)
+                    else:
+                        children.append(self._child_item(item, out))
+        except CheckTimeout:
+            tree.incomplete.append(item.incomplete("timeout", "extraction exceeded the time limit", "archive"))
+        except Exception as exc:  # noqa: BLE001
+            tree.incomplete.append(item.incomplete(
+                "check_error", f"extraction failed: {type(exc).__name__}: {exc}", "archive"))
+        return children
+
+    @staticmethod
+    def _child_item(parent: Item, child: Child) -> Item:
+        return Item(
+            data=child.data, name=child.name, lineage=(*parent.lineage, child.name),
+            filetype=identify(child.data, child.name), sha256=hashlib.sha256(child.data).hexdigest(),
+            parent_type=parent.filetype.value,
+            from_email=parent.from_email or parent.filetype == FileType.EMAIL,
+            in_archive=parent.in_archive or parent.filetype in EXTRACTORS,
+        )

@@ -1,0 +1,139 @@
+"""Identify an item from its bytes, never from its name.
+
+A scam's first trick is a misleading name (`update.pdf.exe`, a ZIP called `.txt`),
+so the type that decides which extractors and checks run comes from magic bytes
+and content.  The name only supplies the `extension` rule variable.
+"""
+
+from __future__ import annotations
+
+import enum
+import mmap
+import re
+
+BytesLike = bytes | bytearray | memoryview | mmap.mmap
+
+
+class FileType(enum.Enum):
+    EMPTY = "empty"
+    PE = "pe"
+    ELF = "elf"
+    MACHO = "macho"
+    ZIP = "zip"
+    OOXML = "ooxml"
+    GZIP = "gzip"
+    BZIP2 = "bzip2"
+    XZ = "xz"
+    SEVENZIP = "7z"
+    RAR = "rar"
+    CAB = "cab"
+    TAR = "tar"
+    OLE = "ole"
+    PDF = "pdf"
+    RTF = "rtf"
+    ISO = "iso"
+    LNK = "lnk"
+    EMAIL = "email"
+    HTML = "html"
+    TEXT = "text"
+    DATA = "data"
+
+    @property
+    def loki(self) -> str:
+        """The LOKI/THOR `filetype` external value, so community rules work unmodified."""
+        return _LOKI.get(self, self.value.upper())
+
+    @property
+    def is_text(self) -> bool:
+        return self in (FileType.TEXT, FileType.HTML, FileType.EMAIL)
+
+
+_LOKI = {FileType.PE: "EXE", FileType.SEVENZIP: "7Z", FileType.OLE: "OLE", FileType.MACHO: "MACH-O"}
+
+_MAGIC: list[tuple[bytes, FileType]] = [
+    (b"\x7fELF", FileType.ELF),
+    (b"\x1f\x8b", FileType.GZIP),
+    (b"BZh", FileType.BZIP2),
+    (b"\xfd7zXZ\x00", FileType.XZ),
+    (b"7z\xbc\xaf\x27\x1c", FileType.SEVENZIP),
+    (b"Rar!\x1a\x07", FileType.RAR),
+    (b"MSCF\x00\x00\x00\x00", FileType.CAB),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", FileType.OLE),
+    (b"{\\rtf", FileType.RTF),
+    (b"L\x00\x00\x00\x01\x14\x02\x00", FileType.LNK),
+    (b"\xcf\xfa\xed\xfe", FileType.MACHO),
+    (b"\xce\xfa\xed\xfe", FileType.MACHO),
+]
+
+_EMAIL_HEADER = re.compile(
+    rb"^(?:From |(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|"
+    rb"Delivered-To|X-[A-Za-z0-9-]+|Reply-To|Content-Type|DKIM-Signature|ARC-[A-Za-z-]+)"
+    rb":[ \t])",
+    re.IGNORECASE,
+)
+_HEADER_LINE = re.compile(rb"^[A-Za-z0-9-]{2,40}:[ \t]")
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|script|meta|iframe)\b",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def _is_pe(head: bytes) -> bool:
+    if head[:2] != b"MZ" or len(head) < 0x40:
+        return False
+    e_lfanew = int.from_bytes(head[0x3C:0x40], "little")
+    return 0 < e_lfanew <= len(head) - 4 and head[e_lfanew:e_lfanew + 4] == b"PE\x00\x00"
+
+
+def _is_zip(head: bytes) -> bool:
+    return head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+
+def _looks_text(sample: bytes) -> bool:
+    if not sample:
+        return False
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff") or sample[:3] == b"\xef\xbb\xbf":
+        return True
+    if b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3:  # a multi-byte character cut by the sample window
+            return True
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return control / len(sample) < 0.01
+
+
+def identify(data: BytesLike, name: str = "") -> FileType:
+    """Return the type of `data` (bytes, memoryview or mmap), from content alone."""
+    view = memoryview(data)
+    size = len(view)
+    if size == 0:
+        return FileType.EMPTY
+    head = bytes(view[:4096])
+    if _is_zip(head):
+        probe = bytes(view[:min(size, 65536)])
+        if b"[Content_Types].xml" in probe:
+            return FileType.OOXML
+        return FileType.ZIP
+    if head[:2] == b"MZ":
+        return FileType.PE if _is_pe(head) else FileType.DATA
+    for magic, ftype in _MAGIC:
+        if head.startswith(magic):
+            return ftype
+    if b"%PDF-" in head[:1024]:
+        return FileType.PDF
+    if size > 0x8006 and bytes(view[0x8001:0x8006]) == b"CD001":
+        return FileType.ISO
+    if size >= 512 and bytes(view[257:262]) == b"ustar":
+        return FileType.TAR
+    if not _looks_text(head):
+        return FileType.DATA
+    text = head.lstrip(b"\xef\xbb\xbf")
+    if _HTML_START.match(text):
+        return FileType.HTML
+    lines = text.splitlines()[:10]
+    if lines and _EMAIL_HEADER.match(lines[0]) and (
+            lines[0].startswith(b"From ") or sum(1 for ln in lines if _HEADER_LINE.match(ln)) >= 2):
+        return FileType.EMAIL
+    return FileType.TEXT

@@ -1,0 +1,29 @@
+"""`json` (one document per run) and `jsonl` (one object per scanned file).
+
+Both are exactly `to_dict()` of the report types, so `ScanReport.from_dict`
+reads them back.  ``ensure_ascii`` keeps names that are not valid UTF-8
+(surrogate-escaped file names) representable.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..models import SCHEMA_VERSION, ItemReport, ScanReport
+
+
+def render(report: ScanReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, sort_keys=False) + "\n"
+
+
+def render_file_line(item: ItemReport) -> str:
+    return json.dumps({"schema_version": SCHEMA_VERSION, **item.to_dict()}, separators=(",", ":")) + "\n"
+
+
+def render_lines(report: ScanReport) -> str:
+    return "".join(render_file_line(f) for f in report.files)
+
+
+def parse(document: str) -> ScanReport:
+    """Read a `json` document back into a ScanReport."""
+    return ScanReport.from_dict(json.loads(document))

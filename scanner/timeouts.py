@@ -1,0 +1,39 @@
+"""A per-check deadline.
+
+In the main thread of a process (the CLI, and each `--jobs` worker process)
+SIGALRM interrupts a check that runs too long.  Elsewhere (gateway threads)
+signals are unavailable, so the deadline is a no-op there and long checks rely
+on their own bounds (libyara's timeout, size limits).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+
+class CheckTimeout(Exception):
+    pass
+
+
+def _raise(signum: int, frame: FrameType | None) -> None:
+    raise CheckTimeout()
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _raise)
+    old_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if old_delay:
+            signal.setitimer(signal.ITIMER_REAL, old_delay)
