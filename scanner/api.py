@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
 
 from . import __version__
 from .cache import ResultCache
@@ -103,10 +104,9 @@ class Scanner:
             self.cache.put(report)
         return report
 
-    def _too_large(self, path: str, fh: object, size: int) -> ItemReport:
+    def _too_large(self, path: str, fh: BinaryIO, size: int) -> ItemReport:
         sha = hashlib.sha256()
-        read = fh.read
-        for chunk in iter(lambda: read(1 << 20), b""):
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
             sha.update(chunk)
         report = skipped_report(path, "max_file_size",
                                 f"{size} bytes exceeds max_file_size {self.settings.max_file_size}: not scanned")
