@@ -4,13 +4,16 @@ Sizes and ratios are checked from the central directory before a member is
 inflated, and inflation is capped again while reading.  Encrypted members are
 reported as `incomplete` (reason ``encrypted``), never skipped silently; a
 truncated or corrupt archive or member is reported with reason ``corrupt``.
+When the central directory is missing (a truncated download, or a lure broken
+on purpose), members are still recovered by walking the local file headers.
 """
 
 from __future__ import annotations
 
+import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..models import Incomplete, Item
 from .base import Budget, Child, LimitExceeded
@@ -21,7 +24,9 @@ def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
     try:
         archive = zipfile.ZipFile(ViewReader(item.data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        yield item.incomplete("corrupt", f"unreadable ZIP archive: {exc}", "archive")
+        yield item.incomplete("corrupt", f"unreadable ZIP archive ({exc}): members recovered from local headers",
+                              "archive")
+        yield from _recover(item, budget)
         return
     with archive:
         members = [i for i in archive.infolist() if not i.is_dir()]
@@ -49,3 +54,57 @@ def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
                 yield item.incomplete("corrupt", f"{name}: {exc}", "archive")
                 continue
             yield Child(name, data)
+
+
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")
+_LOCAL_SIG = b"PK\x03\x04"
+
+
+def _inflate_reader(raw: bytes) -> Callable[[int], bytes]:
+    inflater = zlib.decompressobj(-15)
+    pending = [raw]
+
+    def read(n: int) -> bytes:
+        out = b""
+        while not out and not inflater.eof and (pending[0] or inflater.unconsumed_tail):
+            src = inflater.unconsumed_tail or pending[0]
+            pending[0] = b""
+            out = inflater.decompress(src, n)
+        return out
+
+    return read
+
+
+def _recover(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
+    """Members of an archive without a usable central directory, from their local headers."""
+    data = bytes(item.data) if not isinstance(item.data, bytes) else item.data
+    pos, count = data.find(_LOCAL_SIG), 0
+    while 0 <= pos <= len(data) - _LOCAL.size:
+        _, _, flags, method, _, _, _, csize, usize, nlen, elen = _LOCAL.unpack_from(data, pos)
+        name = data[pos + 30:pos + 30 + nlen].decode("utf-8" if flags & 0x800 else "cp437", "replace")
+        start = pos + 30 + nlen + elen
+        sized = not flags & 0x8 and start + csize <= len(data)
+        pos = data.find(_LOCAL_SIG, start + csize if sized else pos + 4)
+        if not name or name.endswith("/"):
+            continue
+        if count >= budget.settings.max_children:
+            yield item.incomplete("max_children", f"more than {count} members (max_children)", "archive")
+            return
+        count += 1
+        if flags & 0x1:
+            yield item.incomplete("encrypted", f"{name}: encrypted member, not scanned", "archive")
+            continue
+        if not sized or method not in (0, 8):
+            yield item.incomplete("corrupt", f"{name}: member cannot be recovered (truncated or unsized)", "archive")
+            continue
+        raw = data[start:start + csize]
+        try:
+            budget.check_declared(name, usize, csize)
+            payload = budget.read_capped(name, ViewReader(raw).read if method == 0 else _inflate_reader(raw), csize)
+        except LimitExceeded as exc:
+            yield item.incomplete(exc.reason, exc.message, "archive")
+            continue
+        except zlib.error as exc:
+            yield item.incomplete("corrupt", f"{name}: {exc}", "archive")
+            continue
+        yield Child(name, payload)
