@@ -86,7 +86,8 @@ rule SCAM_CS_FixScript_Delete_And_Download
         $dl_curl = /\b(curl|wget)(\.exe)?\s+[^\r\n]{0,200}https?:\/\// ascii wide nocase
         $dl_iex = /\b(iex|Invoke-Expression)\b/ ascii wide nocase
         $dl_mshta = /\bmshta(\.exe)?\s+["']?(https?|vbscript|javascript):/ ascii wide nocase
-        $dl_enc = /\s-(e|ec|en|enc|encodedcommand)\s+[A-Za-z0-9+\/]{20,}/ ascii wide nocase
+        $dl_enc1 = /-enc(odedcommand)?\s+[A-Za-z0-9+\/]{20,}/ ascii wide nocase
+        $dl_enc2 = /\x20-ec?\x20+[A-Za-z0-9+\/]{20,}/ ascii wide nocase
         $dl_sp = /\bStart-Process\b[^\r\n]{0,200}(https?:\/\/|\\Temp\\|\$env:TEMP|%TEMP%|AppData)/ ascii wide nocase
         $dl_start_tmp = /\bstart\s+(""\s+)?"?(https?:\/\/|%TEMP%|%APPDATA%|%PUBLIC%)/ ascii wide nocase
 

@@ -39,7 +39,7 @@ rule SCAM_FakeUpdate_Browser_OutOfDate
 rule SCAM_FakeUpdate_PS_Cradle_EncodedCommand
 {
     meta:
-        description = "'Fix'/update script combining a PowerShell download cradle with in-memory execution (IEX) or a base64 -EncodedCommand"
+        description = "'Fix'/update script combining a PowerShell download cradle with a base64 -EncodedCommand, or with IEX run from a hidden window (plain 'irm URL | iex' installer one-liners do not match)"
         author = "scamscan project"
         date = "2026-11-23"
         reference = "https://github.com/SigmaHQ/sigma/blob/master/rules/windows/process_creation/proc_creation_win_powershell_download_iex.yml"
@@ -52,7 +52,10 @@ rule SCAM_FakeUpdate_PS_Cradle_EncodedCommand
         $cradle2 = /\b(Invoke-WebRequest|Invoke-RestMethod|Start-BitsTransfer)\b/ ascii wide nocase
         $cradle3 = /\b(iwr|irm)\s+(-Uri\s+)?["']?(https?:|\$)/ ascii wide nocase
         $exec_iex = /(\bIEX\b|Invoke-Expression|\|\s*iex\b)/ ascii wide nocase
-        $exec_enc = /\s-(e|ec|en|enc|encodedcommand)\s+[A-Za-z0-9+\/]{20,}/ ascii wide nocase
+        $exec_enc1 = /-enc(odedcommand)?\s+[A-Za-z0-9+\/]{20,}/ ascii wide nocase
+        $exec_enc2 = /\x20-ec?\x20+[A-Za-z0-9+\/]{20,}/ ascii wide nocase
+        $hidden1 = /-windowstyle\s+(hidden|1)\b/ ascii wide nocase
+        $hidden2 = /\x20-w(in)?\x20+(h|hidden|1)\b/ ascii wide nocase
         $theme = /\b(fix|fixes|hotfix|repair|recovery|remediation|update|patch)\b/ ascii wide nocase
 
     condition:
@@ -60,6 +63,6 @@ rule SCAM_FakeUpdate_PS_Cradle_EncodedCommand
         and uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and any of ($cradle*)
-        and ($exec_iex or $exec_enc)
+        and (any of ($exec_enc*) or ($exec_iex and any of ($hidden*)))
         and $theme
 }
