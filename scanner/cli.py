@@ -11,11 +11,13 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from . import __version__
+from .cli_rules import rules as rules_group
 from .config import ConfigError, Settings, load_settings, parse_size
 from .iocs import IocError
 from .models import ItemReport, ScanReport, Verdict
@@ -87,6 +89,8 @@ def _settings(ctx: click.Context, config_path: str | None) -> Settings:
 @click.option("--rules", "rules_dirs", multiple=True, type=click.Path(exists=True),
               help="Extra rule source (folder of .yar files, optional iocs/); repeatable.")
 @click.option("--no-bundled-rules", is_flag=True, help="Use only the --rules sources.")
+@click.option("--compiled", type=click.Path(exists=True, dir_okay=False),
+              help="YARA bundle from `scamscan rules compile` instead of the rule sources (iocs still load).")
 @click.option("--fail-on", type=click.Choice(["suspicious", "malicious"]), default=None,
               help="Lowest verdict that makes the exit code 1 (default: suspicious).")
 @click.option("--max-depth", type=click.IntRange(0), default=None, help="Nesting depth limit.")
@@ -102,11 +106,13 @@ def _settings(ctx: click.Context, config_path: str | None) -> Settings:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="TOML settings file.")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple[str, ...],
-         no_bundled_rules: bool, fail_on: str | None, max_depth: int | None, max_file_size: int | None,
-         max_total_size: int | None, max_children: int | None, max_ratio: int | None, timeout: float | None,
-         jobs: int | None, no_cache: bool, quiet: bool, progress: bool | None, config_path: str | None) -> None:
+         no_bundled_rules: bool, compiled: str | None, fail_on: str | None, max_depth: int | None,
+         max_file_size: int | None, max_total_size: int | None, max_children: int | None, max_ratio: int | None,
+         timeout: float | None, jobs: int | None, no_cache: bool, quiet: bool, progress: bool | None,
+         config_path: str | None) -> None:
     """Scan files, folders (recursively) or - (stdin)."""
     from .api import Scanner  # deferred: `scamscan version`/--help stay instant
+    from .rules import load_compiled
 
     base = _settings(ctx, config_path)
     try:
@@ -115,7 +121,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
             fail_on=fail_on, max_depth=max_depth, max_file_size=max_file_size, max_total_size=max_total_size,
             max_children=max_children, max_ratio=max_ratio, timeout=timeout, jobs=jobs,
             result_cache=False if no_cache else None)
-        scanner = Scanner(settings)
+        scanner = Scanner(settings, rules=load_compiled(Path(compiled)) if compiled else None)
     except (ConfigError, RuleError, IocError) as exc:
         _fail(str(exc))
         return
@@ -173,11 +179,13 @@ def version(ctx: click.Context, config_path: str | None) -> None:
         _fail(str(exc))
         return
     click.echo(f"scamscan {__version__}")
-    click.echo(f"rules {engine.rules.version} ({len(engine.rules.files)} files, "
+    click.echo(f"rules {engine.rules.version} ({engine.rules.count} rules in {len(engine.rules.files)} files, "
                f"{'cached' if engine.rules.from_cache else 'compiled'} in {time.perf_counter() - started:.2f}s)")
     click.echo(f"yara-python {yara.__version__} (libyara {yara.YARA_VERSION})")
     click.echo("feeds none configured")
 
+
+main.add_command(rules_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -73,6 +73,10 @@ class CompiledRules:
     def version(self) -> str:
         return self.key[:12]
 
+    @property
+    def count(self) -> int:
+        return sum(1 for _ in self.rules)
+
 
 def _namespace(path: Path, index: int) -> str:
     return f"{index}:{path.stem}"

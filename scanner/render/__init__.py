@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..models import ItemReport, ScanReport
-from . import json, text
+from . import json, sarif, text
 
 RENDERERS: dict[str, Callable[[ScanReport], str]] = {
     "text": text.render,
     "json": json.render,
     "jsonl": json.render_lines,
+    "sarif": sarif.render,
 }
 
 STREAMERS: dict[str, Callable[[ItemReport], str]] = {
