@@ -45,7 +45,7 @@ class Scanner:
     def __init__(self, settings: Settings | None = None, rules: CompiledRules | None = None) -> None:
         self.settings = settings or Settings()
         self.engine = Engine(self.settings, rules)
-        namespace = f"{__version__}|{self.engine.rules.key}|{self.settings.fingerprint()}"
+        namespace = f"{__version__}|{self.engine.content_key}|{self.settings.fingerprint()}"
         self.cache = (ResultCache(Path(self.settings.cache_dir), namespace)
                       if self.settings.result_cache and self.settings.cache_dir else None)
 
@@ -63,11 +63,13 @@ class Scanner:
         data = sys.stdin.buffer.read(limit + 1)
         if len(data) > limit:
             sha = hashlib.sha256(data)
+            size = len(data)
             for chunk in iter(lambda: sys.stdin.buffer.read(1 << 20), b""):
                 sha.update(chunk)  # drain, so the writer is not left blocked
+                size += len(chunk)
             return replace(skipped_report(STDIN_NAME, "max_file_size",
-                                          f"input exceeds max_file_size {limit} bytes: not scanned"),
-                           sha256=sha.hexdigest())
+                                          f"input of {size} bytes exceeds max_file_size {limit}: not scanned"),
+                           sha256=sha.hexdigest(), size=size, type="data")
         return self.scan_bytes(data, STDIN_NAME)
 
     def scan_file(self, path: str) -> ItemReport:

@@ -40,7 +40,7 @@ def exit_code(report: ScanReport, fail_on: str) -> ExitCode:
     threshold = Verdict(fail_on)
     if any(f.verdict >= threshold for f in report.files):
         return ExitCode.FLAGGED
-    if any(f.verdict != Verdict.CLEAN or f.incomplete for f in report.files):
+    if any(f.verdict == Verdict.INCOMPLETE or f.incomplete for f in report.files):
         return ExitCode.INCOMPLETE
     return ExitCode.CLEAN
 
@@ -127,26 +127,32 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
         return
     started = _now()
     targets = list(walk(paths))
-    out: IO[str]
-    with click.open_file(output or "-", "w", encoding="utf-8", errors="backslashreplace") as out:
-        streamer = STREAMERS.get(fmt)
-        results: list[ItemReport] = []
-        try:
+    try:
+        out: IO[str] = click.open_file(output or "-", "w", encoding="utf-8", errors="backslashreplace")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        return
+    streamer = STREAMERS.get(fmt)
+    results: list[ItemReport] = []
+    try:
+        with out:
             for item in _with_progress(scanner.scan_targets(targets), len(targets), progress):
                 results.append(item)
                 if streamer is not None:
                     out.write(streamer(item))
                     out.flush()
-        except KeyboardInterrupt:
-            _fail("interrupted")
-        order = {t.path: i for i, t in enumerate(targets)}
-        results.sort(key=lambda r: order.get(r.path, len(order)))
-        report = ScanReport(files=tuple(results), tool_version=__version__, rules_version=scanner.rules_version,
-                            started=started, finished=_now())
-        if streamer is None:
-            color = output is None and sys.stdout.isatty()
-            out.write(text_render.render(report, quiet=quiet, color=color) if fmt == "text"
-                      else RENDERERS[fmt](report))
+            order = {t.path: i for i, t in enumerate(targets)}
+            results.sort(key=lambda r: order.get(r.path, len(order)))
+            report = ScanReport(files=tuple(results), tool_version=__version__,
+                                rules_version=scanner.rules_version, started=started, finished=_now())
+            if streamer is None:
+                color = output is None and sys.stdout.isatty()
+                out.write(text_render.render(report, quiet=quiet, color=color) if fmt == "text"
+                          else RENDERERS[fmt](report))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+    except OSError as exc:
+        _fail(f"cannot write the report: {exc.strerror or exc}")
     sys.exit(exit_code(report, settings.fail_on))
 
 

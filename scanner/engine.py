@@ -15,9 +15,11 @@ Scoring (documented in the README too):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import iocs
 from .checks import Check, CheckContext, build_checks
 from .config import Settings
 from .extract import EXTRACTORS, Budget, Child
@@ -58,6 +60,8 @@ class Engine:
             rules = load_rules(yara_dirs, Path(settings.cache_dir) if settings.cache_dir else None)
         self.rules = rules
         self.checks: list[Check] = build_checks(CheckContext(settings, rules, dirs))
+        # Everything besides settings that decides a result: YARA rules and IOC lists.
+        self.content_key = f"{rules.key}|{iocs.fingerprint(dirs)}"
 
     # -- public -----------------------------------------------------------
     def scan(self, data: BytesLike, name: str, path: str | None = None,
@@ -118,29 +122,35 @@ class Engine:
             return [item.incomplete("check_error", f"check {check.name} failed: {type(exc).__name__}: {exc}",
                                     check.name)]
 
-    def _children(self, item: Item, budget: Budget, tree: _Tree) -> list[Item]:
+    def _children(self, item: Item, budget: Budget, tree: _Tree) -> Iterator[Item]:
+        """Children one at a time, so only one member per level is in memory at once.
+        Each step of the extractor runs under the check deadline (a hostile
+        container must not stall the scan); a child's own scan does not count."""
         extractor = EXTRACTORS.get(item.filetype)
         if extractor is None:
-            return []
+            return
         if item.depth >= self.settings.max_depth:
             tree.incomplete.append(item.incomplete(
                 "max_depth", f"nested deeper than max_depth {self.settings.max_depth}: contents not scanned",
                 "archive"))
-            return []
-        children: list[Item] = []
+            return
+        steps = extractor(item, budget)
         try:
-            with deadline(self.settings.timeout + 1):
-                for out in extractor(item, budget):
-                    if isinstance(out, Incomplete):
-                        tree.incomplete.append(out)
-                    else:
-                        children.append(self._child_item(item, out))
+            while True:
+                with deadline(self.settings.timeout + 1):
+                    out = next(steps, None)
+                if out is None:
+                    return
+                if isinstance(out, Incomplete):
+                    tree.incomplete.append(out)
+                else:
+                    yield self._child_item(item, out)
         except CheckTimeout:
-            tree.incomplete.append(item.incomplete("timeout", "extraction exceeded the time limit", "archive"))
-        except Exception as exc:  # noqa: BLE001
+            tree.incomplete.append(item.incomplete(
+                "timeout", f"extraction exceeded {self.settings.timeout}s: remaining members not scanned", "archive"))
+        except Exception as exc:  # noqa: BLE001 - a broken container is recorded, not fatal
             tree.incomplete.append(item.incomplete(
                 "check_error", f"extraction failed: {type(exc).__name__}: {exc}", "archive"))
-        return children
 
     @staticmethod
     def _child_item(parent: Item, child: Child) -> Item:

@@ -8,6 +8,8 @@ with ``#`` are comments.  Every entry keeps its source so a finding can cite it.
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,33 +42,50 @@ class IocDB:
         return len(self.domains) + len(self.hashes)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        lines = [ln for ln in fh if ln.strip() and not ln.lstrip().startswith("#")]
-    return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(lines)]
+def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number in the file, row) for each data row; comments and blank lines skipped."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        numbered = [(n, ln) for n, ln in enumerate(fh, start=1) if ln.strip() and not ln.lstrip().startswith("#")]
+    if not numbered:
+        return []
+    reader = csv.DictReader(ln for _, ln in numbered)
+    fields = {f.strip() for f in reader.fieldnames or ()}
+    if not fields & {"domain", "hash"}:
+        raise IocError(f"{path}: header needs a 'domain' or a 'hash' column, found {sorted(fields)}")
+    # DictReader consumes one source line per row (no multi-line fields in these lists).
+    return [(numbered[i + 1][0], {k.strip(): (v or "").strip() for k, v in row.items() if k})
+            for i, row in enumerate(reader)]
+
+
+def ioc_files(dirs: list[Path]) -> list[Path]:
+    return [p for base in dirs if (base / "iocs").is_dir() for p in sorted((base / "iocs").glob("*.csv"))]
+
+
+def fingerprint(dirs: list[Path]) -> str:
+    """Hash of every IOC list (path and bytes): cached results are only valid for the same lists."""
+    h = hashlib.sha256()
+    for path in ioc_files(dirs):
+        h.update(os.fsencode(path.resolve()) + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
 
 
 def load_iocs(dirs: list[Path]) -> IocDB:
     db = IocDB()
-    for base in dirs:
-        folder = base / "iocs"
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.csv")):
-            try:
-                rows = _rows(path)
-            except (OSError, UnicodeDecodeError, csv.Error) as exc:
-                raise IocError(f"cannot read {path}: {exc}") from None
-            for n, row in enumerate(rows, start=2):
-                src = f"{path.name}:{n}"
-                if "domain" in row:
-                    d = row["domain"].lower().rstrip(".")
-                    if d:
-                        db.domains[d] = Indicator(d, "domain", row.get("campaign", ""),
-                                                  row.get("reference", ""), src)
-                elif "hash" in row:
-                    h, kind = row["hash"].lower(), row.get("type", "").lower()
-                    if HASH_TYPES.get(kind) != len(h) or any(c not in "0123456789abcdef" for c in h):
-                        raise IocError(f"{src}: not a {kind or 'typed'} hash: {row['hash']!r}")
-                    db.hashes[h] = Indicator(h, kind, row.get("campaign", ""), row.get("reference", ""), src)
+    for path in ioc_files(dirs):
+        try:
+            rows = _rows(path)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise IocError(f"cannot read {path}: {exc}") from None
+        for n, row in rows:
+            src = f"{path.name}:{n}"
+            if "domain" in row:
+                d = row["domain"].lower().rstrip(".")
+                if d:
+                    db.domains[d] = Indicator(d, "domain", row.get("campaign", ""),
+                                              row.get("reference", ""), src)
+            elif "hash" in row:
+                h, kind = row["hash"].lower(), row.get("type", "").lower()
+                if HASH_TYPES.get(kind) != len(h) or any(c not in "0123456789abcdef" for c in h):
+                    raise IocError(f"{src}: not a {kind or 'typed'} hash: {row['hash']!r}")
+                db.hashes[h] = Indicator(h, kind, row.get("campaign", ""), row.get("reference", ""), src)
     return db

@@ -175,7 +175,7 @@ class ItemReport:
     findings: tuple[Finding, ...] = ()
     incomplete: tuple[Incomplete, ...] = ()
     items: tuple[ItemSummary, ...] = ()
-    duration_ms: float = 0.0
+    duration_ms: float = field(default=0.0, compare=False)  # timing, not part of the result
     cached: bool = False
 
     def to_dict(self) -> dict[str, Any]:

@@ -24,10 +24,15 @@ def _printable(data: bytes) -> str:
     return data[:MAX_STRING_BYTES].decode("latin-1").encode("unicode_escape").decode("ascii")
 
 
+def _text(s: str) -> str:
+    """libyara takes UTF-8: names that are not valid UTF-8 get U+FFFD instead of failing the match."""
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def externals_for(item: Item) -> dict[str, Any]:
     return {
-        "filename": item.name.rsplit("/", 1)[-1],
-        "filepath": item.path or "/".join(item.lineage),
+        "filename": _text(item.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]),
+        "filepath": _text(item.path or "/".join(item.lineage)),
         "extension": item.extension,
         "filetype": item.filetype.loki,
         "owner": "",

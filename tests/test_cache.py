@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import MARKER, TEST_RULES, make_zip, set_encrypted_flag, write_rules_dir
+
+from scanner.api import Scanner
+from scanner.cache import ResultCache
+from scanner.models import ItemReport, Verdict
+
+ScannerFactory = Callable[..., Scanner]
+
+
+def comparable(r: ItemReport) -> dict[str, object]:
+    d = r.to_dict()
+    d.pop("duration_ms")
+    d.pop("cached")
+    return d
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Path:
+    p = tmp_path / "files" / "bundle.zip"
+    p.parent.mkdir()
+    p.write_bytes(make_zip({"readme.txt": b"hello", "lure.txt": b"x " + MARKER}))
+    return p
+
+
+def test_second_scan_is_cached_and_identical(target: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    first = make_scanner(rules_dir).scan_file(str(target))
+    second = make_scanner(rules_dir).scan_file(str(target))  # a new process would do the same
+    assert (first.cached, second.cached) == (False, True)
+    assert comparable(second) == comparable(first)
+    assert [f.evidence for f in second.findings] == [f.evidence for f in first.findings]
+    assert second.verdict is Verdict.MALICIOUS
+
+
+def test_same_scanner_reuses_cache(target: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    s = make_scanner(rules_dir)
+    assert not s.scan_file(str(target)).cached
+    assert s.scan_file(str(target)).cached
+
+
+def test_changed_file_misses(target: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    make_scanner(rules_dir).scan_file(str(target))
+    target.write_bytes(make_zip({"readme.txt": b"hello"}))
+    r = make_scanner(rules_dir).scan_file(str(target))
+    assert not r.cached and r.verdict is Verdict.CLEAN
+
+
+def test_changed_yara_rules_miss(target: Path, tmp_path: Path, make_scanner: ScannerFactory) -> None:
+    rules = write_rules_dir(tmp_path / "r", {"t.yar": TEST_RULES})
+    assert make_scanner(rules).scan_file(str(target)).verdict is Verdict.MALICIOUS
+    (rules / "yara" / "t.yar").write_text('rule OTHER { strings: $a = "zzz-not-present" condition: $a }')
+    r = make_scanner(rules).scan_file(str(target))
+    assert not r.cached and r.verdict is Verdict.CLEAN
+
+
+def test_added_rule_file_misses(target: Path, tmp_path: Path, make_scanner: ScannerFactory) -> None:
+    rules = write_rules_dir(tmp_path / "r", {"t.yar": 'rule NOPE { strings: $a = "zzz-absent" condition: $a }'})
+    assert make_scanner(rules).scan_file(str(target)).verdict is Verdict.CLEAN
+    (rules / "yara" / "new.yar").write_text(TEST_RULES)
+    r = make_scanner(rules).scan_file(str(target))
+    assert not r.cached and r.verdict is Verdict.MALICIOUS
+
+
+def test_changed_ioc_list_misses(tmp_path: Path, make_scanner: ScannerFactory) -> None:
+    rules = write_rules_dir(tmp_path / "r", {"t.yar": TEST_RULES}, domains=[("other.example", "c", "r")])
+    p = tmp_path / "note.txt"
+    p.write_text("get the fix from evil-fix.example.net\n")
+    assert make_scanner(rules).scan_file(str(p)).verdict is Verdict.CLEAN
+    write_rules_dir(tmp_path / "r", {"t.yar": TEST_RULES},
+                    domains=[("other.example", "c", "r"), ("evil-fix.example.net", "c", "r")])
+    r = make_scanner(rules).scan_file(str(p))
+    assert r.verdict is Verdict.MALICIOUS and not r.cached
+
+
+def test_changed_settings_miss(target: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    make_scanner(rules_dir).scan_file(str(target))
+    r = make_scanner(rules_dir, max_depth=0).scan_file(str(target))
+    assert not r.cached and r.verdict is Verdict.INCOMPLETE
+    r = make_scanner(rules_dir, malicious_threshold=90).scan_file(str(target))
+    assert not r.cached and r.verdict is Verdict.SUSPICIOUS
+
+
+def test_same_content_other_path_misses(target: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    make_scanner(rules_dir).scan_file(str(target))
+    copy = target.with_name("copy.zip")
+    copy.write_bytes(target.read_bytes())
+    r = make_scanner(rules_dir).scan_file(str(copy))
+    assert not r.cached  # rules may depend on the file path
+    assert r.path == str(copy)
+    assert r.findings[0].location[0] == "copy.zip"
+
+
+def test_incomplete_results_are_not_cached(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    p = tmp_path / "locked.zip"
+    p.write_bytes(set_encrypted_flag(make_zip({"a.txt": b"x"})))
+    make_scanner(rules_dir).scan_file(str(p))
+    r = make_scanner(rules_dir).scan_file(str(p))
+    assert not r.cached and r.verdict is Verdict.INCOMPLETE
+
+
+def test_no_cache_setting(target: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    make_scanner(rules_dir, result_cache=False).scan_file(str(target))
+    assert not make_scanner(rules_dir, result_cache=False).scan_file(str(target)).cached
+
+
+def test_damaged_entry_is_a_miss(target: Path, rules_dir: Path, make_scanner: ScannerFactory,
+                                 tmp_path: Path) -> None:
+    make_scanner(rules_dir).scan_file(str(target))
+    entries = list((tmp_path / "scanner-cache" / "results").rglob("*.json"))
+    assert len(entries) == 1
+    entries[0].write_text("{ not json")
+    r = make_scanner(rules_dir).scan_file(str(target))
+    assert not r.cached and r.verdict is Verdict.MALICIOUS
+    entries[0].write_text(json.dumps({"path": "x"}))
+    assert not make_scanner(rules_dir).scan_file(str(target)).cached
+
+
+def test_result_cache_unit(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path, "ns")
+    report = ItemReport("/a/b.txt", "f" * 64, "text", 3, Verdict.CLEAN, 0)
+    assert cache.get("f" * 64, "/a/b.txt") is None
+    cache.put(report)
+    hit = cache.get("f" * 64, "/a/b.txt")
+    assert hit is not None and hit.cached and hit.path == "/a/b.txt"
+    assert cache.get("e" * 64, "/a/b.txt") is None
+    assert ResultCache(tmp_path, "other-ns").get("f" * 64, "/a/b.txt") is None
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_unwritable_cache_is_harmless(target: Path, rules_dir: Path, make_scanner: ScannerFactory,
+                                      tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the cache folder should be")
+    r = make_scanner(rules_dir, cache_dir=str(blocker)).scan_file(str(target))
+    assert r.verdict is Verdict.MALICIOUS and not r.cached

@@ -1,0 +1,61 @@
+"""The bundled detection content: every rule is documented, names a sample, and matches it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yara
+
+from scanner import Scanner
+from scanner.config import Settings
+from scanner.rules import EXTERNALS, bundled_rules_dir, find_rule_files
+
+REPO = Path(__file__).resolve().parent.parent
+REQUIRED_META = ("description", "author", "date", "reference", "severity", "score", "sample")
+
+
+def _bundled_rules() -> list[tuple[str, dict[str, object]]]:
+    files = find_rule_files([bundled_rules_dir() / "yara"])
+    rules = yara.compile(filepaths={str(i): str(p) for i, p in enumerate(files)}, externals=EXTERNALS)
+    return [(r.identifier, dict(r.meta)) for r in rules]
+
+
+RULES = _bundled_rules()
+
+
+@pytest.fixture(scope="module")
+def scanner(tmp_path_factory: pytest.TempPathFactory) -> Scanner:
+    return Scanner(Settings(cache_dir=str(tmp_path_factory.mktemp("cache")), result_cache=False))
+
+
+def test_there_are_bundled_rules() -> None:
+    assert len(RULES) >= 5
+
+
+@pytest.mark.parametrize(("name", "meta"), RULES, ids=[r[0] for r in RULES])
+def test_rule_has_required_meta(name: str, meta: dict[str, object]) -> None:
+    missing = [k for k in REQUIRED_META if k not in meta]
+    assert not missing, f"{name} lacks meta {missing}"
+    assert str(meta["severity"]) in ("low", "medium", "high", "critical")
+    assert 0 <= int(str(meta["score"])) <= 100
+
+
+@pytest.mark.parametrize(("name", "meta"), RULES, ids=[r[0] for r in RULES])
+def test_rule_matches_its_samples(name: str, meta: dict[str, object], scanner: Scanner) -> None:
+    samples = [s.strip() for s in str(meta["sample"]).split(",") if s.strip()]
+    assert samples, f"{name} names no sample"
+    for sample in samples:
+        path = REPO / sample
+        assert path.is_file(), f"{name}: sample {sample} does not exist"
+        report = scanner.scan_file(str(path))
+        hits = {f.id for f in report.findings if f.check == "yara"}
+        assert name in hits, f"{name} does not match its sample {sample} (got {sorted(hits)})"
+
+
+def test_no_rule_fires_on_clean_samples(scanner: Scanner) -> None:
+    clean = sorted(p for p in (REPO / "samples" / "clean").rglob("*") if p.is_file())
+    assert clean
+    for path in clean:
+        report = scanner.scan_file(str(path))
+        assert not report.findings, f"{path.name}: {[f.id for f in report.findings]}"
