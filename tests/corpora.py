@@ -60,7 +60,8 @@ def libwine_dir() -> Path | None:
 
 
 def libwine_skip_reason() -> str:
-    """Why `libwine_dir()` is None (a sentence for ``pytest.skip``); "" when the corpus is available."""
+    """Why `libwine_dir()` is None, e.g. "`apt-get download libwine` failed (no registry reachable?): E: ...";
+    "" when the corpus is available.  Callers prefix it: ``pytest.skip(f"libwine corpus unavailable: {reason}")``."""
     libwine_dir()
     assert _libwine is not None
     return _libwine[1]
@@ -116,7 +117,7 @@ def _ensure_libwine(base: Path) -> tuple[Path | None, str]:
         return found, ""  # the fast path: no lock, no network, no extraction
     missing = [tool for tool in ("apt-get", "dpkg") if shutil.which(tool) is None]
     if missing:
-        return None, f"libwine corpus unavailable: {' and '.join(missing)} not installed (needs Debian/Ubuntu)"
+        return None, f"{' and '.join(missing)} not installed (needs Debian/Ubuntu)"
     try:
         base.mkdir(parents=True, exist_ok=True)
         with _locked(base):
@@ -125,7 +126,7 @@ def _ensure_libwine(base: Path) -> tuple[Path | None, str]:
                 return found, ""
             return _build(base)
     except OSError as exc:
-        return None, f"libwine corpus unavailable: cannot write cache {base}: {exc}"
+        return None, f"cannot write the corpus cache {base}: {exc}"
 
 
 def _build(base: Path) -> tuple[Path | None, str]:
@@ -151,14 +152,14 @@ def _download(base: Path) -> Path | str:
             proc = subprocess.run(["apt-get", "download", PACKAGE], cwd=tmp, capture_output=True, text=True,
                                   timeout=DOWNLOAD_TIMEOUT, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            return f"libwine corpus unavailable: `apt-get download {PACKAGE}` failed: {exc}"
+            return f"`apt-get download {PACKAGE}` failed: {exc}"
         debs = sorted(Path(tmp).glob(f"{PACKAGE}_*.deb"))
         if proc.returncode != 0 or not debs:
             # stderr also carries the harmless "_apt sandbox" warning when run as root: keep the errors
             lines = [ln for ln in proc.stderr.splitlines() if ln.startswith(("E:", "Err"))] or \
                 proc.stderr.strip().splitlines()[-2:]
             detail = "; ".join(lines) or f"exit code {proc.returncode}, no .deb written"
-            return f"libwine corpus unavailable: `apt-get download {PACKAGE}` failed (no registry reachable?): " \
+            return f"`apt-get download {PACKAGE}` failed (no registry reachable?): " \
                    f"{detail}"
         target = base / debs[-1].name
         os.replace(debs[-1], target)
@@ -172,11 +173,11 @@ def _extract(base: Path, deb: Path) -> tuple[Path | None, str]:
             proc = subprocess.run(["dpkg", "-x", os.fspath(deb), os.fspath(tmp)], capture_output=True, text=True,
                                   timeout=EXTRACT_TIMEOUT, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            return None, f"libwine corpus unavailable: `dpkg -x {deb.name}` failed: {exc}"
+            return None, f"`dpkg -x {deb.name}` failed: {exc}"
         if proc.returncode != 0:
-            return None, f"libwine corpus unavailable: `dpkg -x {deb.name}` failed: {proc.stderr.strip()}"
+            return None, f"`dpkg -x {deb.name}` failed: {proc.stderr.strip()}"
         if _pe_dir(tmp) is None:
-            return None, f"libwine corpus unavailable: {deb.name} holds no {PE_SUBDIRS[-1]} folder"
+            return None, f"{deb.name} holds no {PE_SUBDIRS[-1]} folder"
         root = base / "root"
         if root.exists():  # an old, unmarked (possibly partial) extraction: move aside, then delete
             old = base / f".tmp-old-{os.getpid()}"
