@@ -9,6 +9,7 @@ types, and the libyara version: the second start loads them in milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -18,6 +19,7 @@ from pathlib import Path
 import yara
 
 RULE_SUFFIXES = (".yar", ".yara")
+TEXT_SCOPE_DIR = "text"
 
 # External variables: LOKI/THOR conventions first, so community sets load
 # unmodified, then the project's own.  The value's type fixes the external's type.
@@ -62,12 +64,23 @@ def find_rule_files(dirs: list[Path]) -> list[Path]:
     return files
 
 
+def is_text_scoped(path: Path) -> bool:
+    """Rule files in a folder named `text/` only ever see text-like items (see `CompiledRules`)."""
+    return TEXT_SCOPE_DIR in path.parent.parts
+
+
 @dataclass
 class CompiledRules:
+    """`rules` run on every item; `text` (files under a `text/` folder) only on text-like
+    items.  libyara searches every string of every rule before it evaluates any
+    condition, so lure-text rules guarded by `uint16(0) != 0x5A4D` would still cost
+    a full search of every executable: scoping them by folder saves that work."""
+
     rules: yara.Rules
     key: str
     files: list[Path]
     from_cache: bool
+    text: yara.Rules | None = None
 
     @property
     def version(self) -> str:
@@ -75,7 +88,7 @@ class CompiledRules:
 
     @property
     def count(self) -> int:
-        return sum(1 for _ in self.rules)
+        return sum(1 for _ in self.rules) + sum(1 for _ in self.text or ())
 
 
 def _namespace(path: Path, index: int) -> str:
@@ -93,8 +106,10 @@ def cache_key(files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def compile_files(files: list[Path]) -> yara.Rules:
+def compile_files(files: list[Path], allow_empty: bool = False) -> yara.Rules:
     if not files:
+        if allow_empty:
+            return yara.compile(source="")
         raise RuleError("no YARA rule files found")
     filepaths = {_namespace(p, i): os.fspath(p) for i, p in enumerate(files)}
     try:
@@ -112,23 +127,35 @@ def load_rules(dirs: list[Path], cache_dir: Path | None) -> CompiledRules:
         key = cache_key(files)
     except OSError as exc:
         raise RuleError(f"cannot read rule file: {exc}") from None
-    cached = cache_dir / "rules" / f"{key}.yarc" if cache_dir else None
-    if cached is not None and cached.is_file():
+    if not files:
+        raise RuleError("no YARA rule files found")
+    groups = {"all": [f for f in files if not is_text_scoped(f)], "text": [f for f in files if is_text_scoped(f)]}
+    folder = cache_dir / "rules" if cache_dir else None
+    if folder is not None:
         try:
-            return CompiledRules(yara.load(os.fspath(cached)), key, files, True)
+            loaded = {g: yara.load(os.fspath(folder / f"{key}.{g}.yarc")) for g, fs in groups.items() if fs}
+            return CompiledRules(loaded.get("all") or compile_files([], True), key, files, True, loaded.get("text"))
         except yara.Error:
-            pass  # a damaged cache entry is rebuilt below
-    rules = compile_files(files)
-    if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
-            os.close(fd)
-            rules.save(tmp)
-            os.replace(tmp, cached)
-        except (OSError, yara.Error):
-            pass  # no writable cache: compile every time, still correct
-    return CompiledRules(rules, key, files, False)
+            pass  # missing or damaged cache entries are rebuilt below
+    compiled = {g: compile_files(fs) for g, fs in groups.items() if fs}
+    if folder is not None:
+        for group, rules in compiled.items():
+            _save(rules, folder / f"{key}.{group}.yarc")
+    return CompiledRules(compiled.get("all") or compile_files([], True), key, files, False, compiled.get("text"))
+
+
+def _save(rules: yara.Rules, target: Path) -> None:
+    tmp = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        os.close(fd)
+        rules.save(tmp)
+        os.replace(tmp, target)
+    except (OSError, yara.Error):
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)  # no writable cache: compile every time, still correct
 
 
 def load_compiled(path: Path) -> CompiledRules:

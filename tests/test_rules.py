@@ -84,8 +84,10 @@ def test_damaged_cache_entry_is_rebuilt(tmp_path: Path) -> None:
     rule = write(tmp_path / "r" / "t.yar", TEST_RULES)
     cache = tmp_path / "cache"
     first = load_rules([rule.parent], cache)
-    entry = cache / "rules" / f"{first.key}.yarc"
-    entry.write_bytes(b"garbage, not compiled rules")
+    entries = sorted((cache / "rules").glob(f"{first.key}.*yarc"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"garbage, not compiled rules")
     again = load_rules([rule.parent], cache)
     assert not again.from_cache
     assert again.rules.match(data=MARKER)
@@ -131,3 +133,19 @@ def test_load_compiled_bundle(tmp_path: Path) -> None:
 def test_bundled_rules_compile() -> None:
     compiled = load_rules([bundled_rules_dir() / "yara"], None)
     assert compiled.files
+
+
+def test_text_scoped_rules_only_see_text_items(tmp_path: Path) -> None:
+    """Rules under a `text/` folder are matched on text-like items only (PE files skip them)."""
+    from scanner.checks.yara import TEXT_RULE_TYPES
+    from scanner.filetypes import FileType
+
+    write(tmp_path / "r" / "text" / "t.yar", 'rule TEXT_ONLY { strings: $a = "lure-marker" condition: $a }')
+    write(tmp_path / "r" / "any.yar", 'rule ANY_TYPE { strings: $a = "lure-marker" condition: $a }')
+    compiled = load_rules([tmp_path / "r"], tmp_path / "cache")
+    assert compiled.text is not None and compiled.count == 2
+    assert [r.identifier for r in compiled.text] == ["TEXT_ONLY"]
+    assert [r.identifier for r in compiled.rules] == ["ANY_TYPE"]
+    assert FileType.TEXT in TEXT_RULE_TYPES and FileType.PE not in TEXT_RULE_TYPES
+    cached = load_rules([tmp_path / "r"], tmp_path / "cache")
+    assert cached.from_cache and cached.text is not None and cached.count == 2

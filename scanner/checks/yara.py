@@ -13,10 +13,14 @@ from typing import Any
 
 import yara
 
+from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item, Severity
 from .base import CheckContext, severity_for_score
 
 MAX_STRING_BYTES = 64
+# Items that rules under a `text/` folder see (see rules.CompiledRules): anything
+# that is, or may be, text; never a recognised binary format such as PE or ZIP.
+TEXT_RULE_TYPES = frozenset({FileType.TEXT, FileType.HTML, FileType.EMAIL, FileType.RTF, FileType.DATA})
 DEFAULT_SCORE = 75
 
 
@@ -49,6 +53,7 @@ class YaraCheck:
 
     def __init__(self, ctx: CheckContext) -> None:
         self.rules = ctx.rules.rules
+        self.text_rules = ctx.rules.text
         self.timeout = max(1, int(ctx.settings.timeout))
         self.max_strings = ctx.settings.evidence_strings
 
@@ -56,8 +61,13 @@ class YaraCheck:
         return item.size > 0
 
     def run(self, item: Item) -> Iterator[Finding | Incomplete]:
+        externals = externals_for(item)
+        rulesets = [self.rules]
+        if self.text_rules is not None and item.filetype in TEXT_RULE_TYPES:
+            rulesets.append(self.text_rules)
         try:
-            matches = self.rules.match(data=item.data, externals=externals_for(item), timeout=self.timeout)
+            matches = [m for rules in rulesets
+                       for m in rules.match(data=item.data, externals=externals, timeout=self.timeout)]
         except yara.TimeoutError:
             yield item.incomplete("timeout", f"YARA matching exceeded {self.timeout}s", self.name)
             return

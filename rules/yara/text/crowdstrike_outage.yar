@@ -40,29 +40,6 @@ rule SCAM_CS_Hotfix_Instructions_ES
         and 2 of ($es*)
 }
 
-rule SCAM_CS_Hotfix_Zip_Names
-{
-    meta:
-        description = "ZIP whose stored names pair Setup.exe with Spanish instrucciones*.txt, named or labelled as a CrowdStrike hotfix (crowdstrike-hotfix.zip lure)"
-        author = "scamscan project"
-        date = "2026-11-23"
-        reference = "https://www.crowdstrike.com/blog/likely-ecrime-actor-capitalizing-on-falcon-sensor-issues/"
-        severity = "high"
-        score = 80
-        sample = "samples/lures/crowdstrike-hotfix.zip, samples/lures/nested/hotfix_bundle.zip.gz"
-
-    strings:
-        // central directory file header: "PK\x01\x02", 42 fixed bytes, then the name
-        $cd_setup = /PK\x01\x02.{42}[\x20-\x7e]{0,96}setup\.exe/is
-        $cd_instr = /PK\x01\x02.{42}[\x20-\x7e]{0,96}instrucciones[\x20-\x7e]{0,24}\.txt/is
-        $cd_brand = /PK\x01\x02.{42}[\x20-\x7e]{0,96}(crowdstrike|falcon|hotfix)/is
-
-    condition:
-        (uint32(0) == 0x04034B50 or filetype == "ZIP")
-        and $cd_setup and $cd_instr
-        and ($cd_brand or filename matches /(crowdstrike|falcon|hotfix)/i)
-}
-
 rule SCAM_CS_FixScript_Delete_And_Download
 {
     meta:

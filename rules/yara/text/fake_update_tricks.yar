@@ -141,36 +141,6 @@ rule SCAM_FakeUpdate_Fake_JQuery_Dropper
         and $atob and $blob and $url and $dl
 }
 
-rule SCAM_FakeUpdate_Double_Extension_Name
-{
-    meta:
-        description = "Item whose file name hides an executable or script type behind a document/media extension (Invoice.pdf.exe, report.docx.js, photo.jpg .scr); ordinary multi-dot names (archive.tar.gz, report.final.pdf, lib.min.js) do not match"
-        author = "scamscan project"
-        date = "2026-11-23"
-        reference = "https://attack.mitre.org/techniques/T1036/007/"
-        severity = "high"
-        score = 70
-        sample = "samples/lures/invoice.docx.js, samples/lures/double_extension.zip"
-
-    condition:
-        filename matches /\.(pdf|docx?|docm|xlsx?|xlsm|pptx?|rtf|odt|txt|jpe?g|png|gif|bmp|mp3|mp4|avi|mov|wav)[ _]{0,64}\.(exe|scr|com|pif|cpl|bat|cmd|js|jse|vbs|vbe|wsf|wsh|hta|lnk|msi|ps1|jar|reg|iso|img|vhdx?)$/i
-}
-
-rule SCAM_FakeUpdate_RLO_Filename
-{
-    meta:
-        description = "Item whose file name contains the Unicode right-to-left override U+202E, which makes e.g. 'steps_\\u202Efdp.scr' display as 'steps_rcs.pdf'"
-        author = "scamscan project"
-        date = "2026-11-23"
-        reference = "https://attack.mitre.org/techniques/T1036/002/"
-        severity = "high"
-        score = 80
-        sample = "samples/lures/double_extension.zip"
-
-    condition:
-        filename matches /\xE2\x80\xAE/
-}
-
 rule SCAM_FakeUpdate_PS_Cradle_IEX
 {
     meta:
