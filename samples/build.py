@@ -614,11 +614,11 @@ Content-Transfer-Encoding: base64
 
 # Clean close call: a genuine-style customer notice (urgent, update, brand, link to
 # the official guidance hub) with no attachment and no download of a file to run.
-CS_NOTICE_EML = f"""From: "CrowdStrike Customer Support" <support@crowdstrike.example>
+CS_NOTICE_EML = f"""From: "CrowdStrike Customer Support" <support@crowdstrike.com>
 To: it-team@example.com
 Subject: Falcon content update for Windows hosts - remediation guidance
 Date: Sat, 20 Jul 2024 10:00:00 +0000
-Message-ID: <20240720100000.3301@crowdstrike.example>
+Message-ID: <20240720100000.3301@crowdstrike.com>
 MIME-Version: 1.0
 Content-Type: text/plain; charset="utf-8"
 Content-Transfer-Encoding: 7bit

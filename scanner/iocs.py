@@ -62,9 +62,10 @@ def ioc_files(dirs: list[Path]) -> list[Path]:
 
 
 def fingerprint(dirs: list[Path]) -> str:
-    """Hash of every IOC list (path and bytes): cached results are only valid for the same lists."""
+    """Hash of every IOC list and brand policy (path and bytes): cached results are only valid for
+    the same lists and brands (the lookalike check reads brands.toml)."""
     h = hashlib.sha256()
-    for path in ioc_files(dirs):
+    for path in ioc_files(dirs) + [d / "brands.toml" for d in dirs if (d / "brands.toml").is_file()]:
         h.update(os.fsencode(path.resolve()) + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 

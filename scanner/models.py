@@ -269,6 +269,9 @@ class Item:
     parent_type: str = ""
     from_email: bool = False
     in_archive: bool = False
+    # Passwords found next to this item (an email's subject and bodies), tried on
+    # encrypted archives below it; inherited by descendants (see engine._child_item).
+    passwords: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:

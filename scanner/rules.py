@@ -91,8 +91,12 @@ class CompiledRules:
         return sum(1 for _ in self.rules) + sum(1 for _ in self.text or ())
 
 
+TEXT_NAMESPACE = "text:"
+
+
 def _namespace(path: Path, index: int) -> str:
-    return f"{index}:{path.stem}"
+    # Text-scoped files are marked, so a single compiled bundle (`rules compile`) keeps the scope.
+    return f"{TEXT_NAMESPACE if is_text_scoped(path) else ''}{index}:{path.stem}"
 
 
 def cache_key(files: list[Path]) -> str:

@@ -193,3 +193,56 @@ def _extract(base: Path, deb: Path) -> tuple[Path | None, str]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- shim-signed: a real Microsoft-signed UEFI binary (Authenticode tests) ----------
+
+SHIM_PACKAGE = "shim-signed"
+SHIM_FILE = "usr/lib/shim/shimx64.efi.signed"
+_shim: tuple[Path | None, str] | None = None
+
+
+def shim_signed_file() -> Path | None:
+    """Debian's ``shimx64.efi.signed`` (package shim-signed: shim, signed by Microsoft's UEFI CA), fetched
+    once into ``$XDG_CACHE_HOME/scamscan-corpora/shim-signed/``; None when unavailable (see `shim_skip_reason`)."""
+    global _shim
+    if _shim is None or _shim[0] is None or not _shim[0].is_file():
+        _shim = _ensure_shim(cache_root() / SHIM_PACKAGE)
+    return _shim[0]
+
+
+def shim_skip_reason() -> str:
+    shim_signed_file()
+    assert _shim is not None
+    return _shim[1]
+
+
+def _ensure_shim(base: Path) -> tuple[Path | None, str]:
+    target = base / "root" / SHIM_FILE
+    if (base / MARKER).is_file() and target.is_file():
+        return target, ""
+    missing = [tool for tool in ("apt-get", "dpkg") if shutil.which(tool) is None]
+    if missing:
+        return None, f"{' and '.join(missing)} not installed (needs Debian/Ubuntu)"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        with _locked(base):
+            if (base / MARKER).is_file() and target.is_file():
+                return target, ""
+            with tempfile.TemporaryDirectory(prefix=".tmp-", dir=base) as tmp:
+                proc = subprocess.run(["apt-get", "download", SHIM_PACKAGE], cwd=tmp, capture_output=True,
+                                      text=True, timeout=DOWNLOAD_TIMEOUT, check=False)
+                debs = sorted(Path(tmp).glob(f"{SHIM_PACKAGE}_*.deb"))
+                if proc.returncode != 0 or not debs:
+                    return None, f"`apt-get download {SHIM_PACKAGE}` failed: {proc.stderr.strip()[-300:]}"
+                out = Path(tmp) / "root"
+                subprocess.run(["dpkg", "-x", os.fspath(debs[-1]), os.fspath(out)], check=True,
+                               capture_output=True, timeout=EXTRACT_TIMEOUT)
+                if not (out / SHIM_FILE).is_file():
+                    return None, f"{debs[-1].name} holds no {SHIM_FILE}"
+                shutil.rmtree(base / "root", ignore_errors=True)
+                os.rename(out, base / "root")
+            (base / MARKER).write_text(f"{SHIM_PACKAGE}\n", encoding="utf-8")
+            return target, ""
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, f"cannot fetch {SHIM_PACKAGE}: {exc}"

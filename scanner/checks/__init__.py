@@ -7,13 +7,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .archive import ArchiveCheck
 from .base import Check, CheckContext
+from .brand import BrandCheck
+from .email import EmailCheck
 from .ioc import IocCheck
+from .lookalike import LookalikeCheck
+from .office import OfficeCheck
+from .pdf import PdfCheck
+from .pe import PeCheck
+from .script import ScriptCheck
+from .signature import SignatureCheck
 from .yara import YaraCheck
 
 CHECKS: list[Callable[[CheckContext], Check]] = [
     YaraCheck,
     IocCheck,
+    LookalikeCheck,
+    OfficeCheck,
+    PdfCheck,
+    ScriptCheck,
+    EmailCheck,
+    ArchiveCheck,
+    PeCheck,
+    SignatureCheck,
+    BrandCheck,
 ]
 
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 
-from ..indicators import decode_text, extract_hosts, parent_domains
+from ..feeds import Feed, cached_feeds, lookup
+from ..feeds_parse import normalise
+from ..hostnorm import split_url
+from ..indicators import decode_text, extract_hosts, extract_urls, parent_domains
 from ..iocs import Indicator, load_iocs
 from ..models import Finding, Incomplete, Item, Severity
 from .base import CheckContext
@@ -24,9 +28,12 @@ class IocCheck:
     def __init__(self, ctx: CheckContext) -> None:
         self.db = load_iocs(ctx.rule_dirs)
         self.extra_hashes = sorted(self.db.hash_types - {"sha256"})
+        # Downloaded threat feeds (`scamscan feeds update`), memory-mapped: see scanner/feeds.py.
+        self.feeds = cached_feeds(Path(ctx.settings.cache_dir) / "feeds")
+        self.feed_kinds = {f.kind for f in self.feeds}
 
     def applies(self, item: Item) -> bool:
-        return len(self.db) > 0 and item.size > 0
+        return (len(self.db) > 0 or bool(self.feeds)) and item.size > 0
 
     def run(self, item: Item) -> Iterator[Finding | Incomplete]:
         digests = {"sha256": item.sha256}
@@ -38,7 +45,11 @@ class IocCheck:
                 yield item.finding(self.name, f"known_bad_{kind}", Severity.CRITICAL, 100,
                                    f"file hash is a known-bad {kind} ({hit.campaign or 'listed'})",
                                    self._evidence(hit))
-        if self.db.domains and item.filetype.is_text:
+        feed = lookup(self.feeds, "sha256", item.sha256) if "sha256" in self.feed_kinds else None
+        if feed is not None:
+            yield item.finding(self.name, "known_bad_sha256", Severity.CRITICAL, 100,
+                               f"file hash is listed by threat feed {feed.name}", self._feed_evidence(feed))
+        if (self.db.domains or self.feed_kinds & {"domain", "url"}) and item.filetype.is_text:
             if item.size > TEXT_LIMIT:
                 yield item.incomplete("max_text_size", f"only the first {TEXT_LIMIT} bytes searched for domains",
                                       self.name)
@@ -46,7 +57,10 @@ class IocCheck:
 
     def _domains(self, item: Item) -> Iterator[Finding]:
         seen: set[str] = set()
-        for host in sorted(extract_hosts(decode_text(item.data, TEXT_LIMIT))):
+        text = decode_text(item.data, TEXT_LIMIT)
+        urls = extract_urls(text) if "url" in self.feed_kinds or "domain" in self.feed_kinds else []
+        hosts = extract_hosts(text) | {split_url(u)[0].lower().rstrip(".") for u in urls}
+        for host in sorted(hosts):
             for candidate in parent_domains(host):
                 hit = self.db.domains.get(candidate)
                 if hit is not None and host not in seen:
@@ -54,6 +68,24 @@ class IocCheck:
                     yield item.finding(self.name, "known_bad_domain", Severity.HIGH, 80,
                                        f"mentions known-bad domain {host} ({hit.campaign or 'listed'})",
                                        {"host": host, **self._evidence(hit)})
+                feed = lookup(self.feeds, "domain", candidate) if "domain" in self.feed_kinds else None
+                if feed is not None and host not in seen:
+                    seen.add(host)
+                    yield item.finding(self.name, "known_bad_domain", Severity.HIGH, 80,
+                                       f"mentions domain {host} listed by threat feed {feed.name}",
+                                       {"host": host, "indicator": candidate, **self._feed_evidence(feed)})
+        for url in urls if "url" in self.feed_kinds else []:
+            key = normalise(url, "url")
+            feed = lookup(self.feeds, "url", key) if key else None
+            if feed is not None:
+                yield item.finding(self.name, "known_bad_url", Severity.HIGH, 80,
+                                   f"mentions URL listed by threat feed {feed.name}",
+                                   {"url": url[:500], "indicator": key, **self._feed_evidence(feed)})
+
+    @staticmethod
+    def _feed_evidence(feed: Feed) -> dict[str, str]:
+        return {"type": feed.kind, "source": f"feed:{feed.name}", "reference": str(feed.meta.get("source", "")),
+                "fetched_at": str(feed.meta.get("fetched_at", ""))}
 
     @staticmethod
     def _evidence(hit: Indicator) -> dict[str, str]:

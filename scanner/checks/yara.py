@@ -15,6 +15,7 @@ import yara
 
 from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item, Severity
+from ..rules import TEXT_NAMESPACE
 from .base import CheckContext, severity_for_score
 
 MAX_STRING_BYTES = 64
@@ -65,6 +66,7 @@ class YaraCheck:
         rulesets = [self.rules]
         if self.text_rules is not None and item.filetype in TEXT_RULE_TYPES:
             rulesets.append(self.text_rules)
+        one_bundle = self.text_rules is None and item.filetype not in TEXT_RULE_TYPES
         try:
             matches = [m for rules in rulesets
                        for m in rules.match(data=item.data, externals=externals, timeout=self.timeout)]
@@ -75,6 +77,8 @@ class YaraCheck:
             yield item.incomplete("check_error", f"YARA could not scan: {exc}", self.name)
             return
         for match in matches:
+            if one_bundle and match.namespace.startswith(TEXT_NAMESPACE):
+                continue  # a `rules compile` bundle holds text-scoped rules too: same scope as from sources
             yield self._finding(item, match)
 
     def _finding(self, item: Item, match: Any) -> Finding:

@@ -6,14 +6,43 @@ add one line to `EXTRACTORS`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..filetypes import FileType
-from . import gzip, zip
+from ..models import Item
+from . import compressed, email, gzip, iso, lnk, mbox, office, pdf, script, sevenzip, tar, zip
 from .base import Budget, Child, Extractor, LimitExceeded
+
+# Containers whose children came "from an email" (the `from_email` rule variable).
+MAIL_TYPES = frozenset({FileType.EMAIL, FileType.MBOX, FileType.MSG})
 
 EXTRACTORS: dict[FileType, Extractor] = {
     FileType.ZIP: zip.extract,
     FileType.OOXML: zip.extract,
     FileType.GZIP: gzip.extract,
+    FileType.OLE: office.extract,
+    FileType.PDF: pdf.extract,
+    FileType.TEXT: script.extract,
+    FileType.HTML: script.extract,
+    FileType.EMAIL: email.extract,
+    FileType.MBOX: mbox.extract,
+    FileType.MSG: email.extract_msg,
+    FileType.SEVENZIP: sevenzip.extract,
+    FileType.TAR: tar.extract,
+    FileType.BZIP2: compressed.extract_bz2,
+    FileType.XZ: compressed.extract_xz,
+    FileType.ISO: iso.extract,
+    FileType.LNK: lnk.extract,
 }
 
-__all__ = ["EXTRACTORS", "Budget", "Child", "Extractor", "LimitExceeded"]
+# Types whose extractor only decodes (no container): a cheap probe decides whether it runs at all,
+# so plain text neither pays for it nor reports `max_depth`, and its children are not "in_archive".
+PROBES: dict[FileType, Callable[[Item], bool]] = {FileType.TEXT: script.wants, FileType.HTML: script.wants}
+
+
+def extractor_for(item: Item) -> Extractor | None:
+    probe = PROBES.get(item.filetype)
+    return EXTRACTORS.get(item.filetype) if probe is None or probe(item) else None
+
+
+__all__ = ["EXTRACTORS", "MAIL_TYPES", "PROBES", "Budget", "Child", "Extractor", "LimitExceeded", "extractor_for"]

@@ -22,6 +22,7 @@ CHUNK = 1024 * 1024
 class Child:
     name: str
     data: BytesLike
+    passwords: tuple[str, ...] = ()  # password candidates for this child and its descendants
 
 
 class LimitExceeded(Exception):

@@ -10,6 +10,7 @@ on purpose), members are still recovered by walking the local file headers.
 
 from __future__ import annotations
 
+import contextlib
 import struct
 import zipfile
 import zlib
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from ..models import Incomplete, Item
 from .base import Budget, Child, LimitExceeded
 from .view import ViewReader
+from .zipcrypt import ZipUnlocker
 
 
 def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
@@ -28,7 +30,8 @@ def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
                               "archive")
         yield from _recover(item, budget)
         return
-    with archive:
+    unlocker = ZipUnlocker(item)
+    with archive, contextlib.closing(unlocker):
         members = [i for i in archive.infolist() if not i.is_dir()]
         limit = budget.settings.max_children
         if len(members) > limit:
@@ -38,7 +41,7 @@ def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
         for info in members:
             name = info.filename
             if info.flag_bits & 0x1:
-                yield item.incomplete("encrypted", f"{name}: encrypted member, not scanned", "archive")
+                yield from unlocker.member(info, budget)  # password from the e-mail, else `encrypted`
                 continue
             try:
                 budget.check_declared(name, info.file_size, info.compress_size)

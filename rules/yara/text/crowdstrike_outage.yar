@@ -85,7 +85,7 @@ rule SCAM_CS_Recovery_Macro_Certutil_Decode
         reference = "https://www.crowdstrike.com/blog/fake-recovery-manual-used-to-deliver-unidentified-stealer/"
         severity = "high"
         score = 80
-        sample = "samples/lures/daolpu_recovery_macro.bas"
+        sample = "samples/lures/daolpu_recovery_macro.bas, samples/lures/docs/New_Recovery_Tool_to_help_with_CrowdStrike_issue_impacting_Windows.docm"
 
     strings:
         $vb_name = "Attribute VB_Name" ascii wide nocase

@@ -1,0 +1,78 @@
+"""`signature`: the Authenticode signatures embedded in a PE file (see scanner/authenticode.py).
+
+A file whose content no longer matches its signed digest was modified after signing: that
+is tampering, and scores as malicious.  Untrusted, self-signed and expired signatures are weak
+signals on their own (the `brand` check weighs who the signer claims to be); a valid, trusted
+signature is reported as an info finding so the reader sees who signed the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..exefacts import facts_for
+from ..filetypes import FileType
+from ..models import Finding, Incomplete, Item, Severity
+from .base import CheckContext
+
+
+class SignatureCheck:
+    name = "signature"
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.settings = ctx.settings
+
+    def applies(self, item: Item) -> bool:
+        return item.filetype == FileType.PE
+
+    def run(self, item: Item) -> Iterator[Finding | Incomplete]:
+        facts = facts_for(item, self.settings)
+        auth = facts.auth
+        if auth is None:
+            return
+        table = {"certificate_table_size": facts.pe.security[1] if facts.pe else 0}
+        if auth.padding:
+            yield item.finding(self.name, "certificate_table_padding", Severity.LOW, 20,
+                               f"{auth.padding} bytes hidden in the certificate table after the signature "
+                               "(data appended without breaking the signature, CVE-2013-3900)",
+                               {**table, "padding": auth.padding})
+        if auth.error and not auth.signatures:
+            if "not parsed" in auth.error:
+                yield item.incomplete("unsupported", f"signature not verified: {auth.error}", self.name)
+                return
+            yield item.finding(self.name, "malformed", Severity.MEDIUM, 30,
+                               f"the certificate table cannot be read as an Authenticode signature: {auth.error}",
+                               table)
+            return
+        for index, sig in enumerate(auth.signatures):
+            yield from self._judge(item, sig.evidence() | {"index": index}, sig.flags, index)
+
+    def _judge(self, item: Item, ev: dict[str, object], flags: list[str], index: int) -> Iterator[Finding | Incomplete]:
+        who = str(ev.get("signer_cn") or ev.get("signer") or "unknown signer")
+        if any(f.startswith("unreadable") for f in flags) or "UNSUPPORTED_ALGORITHM" in flags:
+            yield item.incomplete("unsupported", f"signature {index} ({who}) not verified: {', '.join(flags)}",
+                                  self.name)
+            return
+        if not ev.get("digest_ok"):
+            yield item.finding(self.name, "digest_mismatch", Severity.CRITICAL, 100,
+                               f"the file was modified after it was signed by {who}: its Authenticode "
+                               "digest does not match the signed one (tampering)", ev)
+            return
+        if not ev.get("signature_ok"):
+            yield item.finding(self.name, "invalid_signature", Severity.HIGH, 70,
+                               f"the signature by {who} does not verify ({', '.join(flags)})", ev)
+            return
+        if ev.get("self_signed"):
+            yield item.finding(self.name, "self_signed", Severity.LOW, 20,
+                               f"signed with a self-signed certificate ({who}): anyone can make one", ev)
+        elif not ev.get("trusted"):
+            root = f" (it ends at {ev['root']})" if ev.get("root") else ""
+            yield item.finding(self.name, "untrusted_root", Severity.LOW, 15,
+                               f"the signer {who} does not chain to a trusted root{root}", ev)
+        if ev.get("expired"):
+            when = ev.get("signing_time") or "now (no timestamp)"
+            yield item.finding(self.name, "expired", Severity.LOW, 10,
+                               f"a certificate of {who}'s chain was not valid at the signing time ({when})", ev)
+        if ev.get("trusted") and not ev.get("expired"):
+            yield item.finding(self.name, "trusted", Severity.INFO, 0,
+                               f"validly signed by {who}, chaining to {ev.get('root')}", ev)

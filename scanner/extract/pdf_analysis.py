@@ -1,0 +1,279 @@
+"""Read what a PDF does: link (URI) actions, JavaScript, launch actions, embedded files, page text.
+
+Library: pypdf (pure Python, maintained, BSD).  Chosen over pikepdf (qpdf,
+sturdier on malformed files) because a pure-Python parser is interruptible: the
+engine bounds every check and extraction step with a SIGALRM deadline, which
+fires between Python bytecodes but not inside one long qpdf call; pypdf's own
+limits cap every decoded stream (75 MB, `pypdf.filters`), and ours below cap
+objects, pages and text.  A hostile file therefore ends as an `incomplete`
+entry, never a hang.
+
+Actions are found by walking every indirect object once (not only the page
+annotations) so JavaScript hidden in form fields, name trees or ``/Next``
+chains is seen; ``/OpenAction`` and ``/AA`` trees are then followed to tell
+which actions run on their own.  Results are cached by sha256 so the `pdf`
+check and the extractor parse a file once.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..filetypes import BytesLike
+from ..timeouts import CheckTimeout
+
+MAX_OBJECTS = 100_000
+MAX_TEXT_PAGES = 100
+MAX_TEXT = 1024 * 1024
+MAX_SCRIPT = 1024 * 1024
+MAX_URLS = 1000
+_CACHE_SIZE = 2  # entries keep the parsed file: the check and the extractor of one item need only one
+
+
+@dataclass
+class PdfAnalysis:
+    urls: list[str] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)
+    auto_scripts: int = 0  # scripts run by /OpenAction or /AA (no click needed)
+    launches: list[str] = field(default_factory=list)
+    embedded: list[tuple[str, int]] = field(default_factory=list)  # (file name, stream object number)
+    text: str = ""
+    pages: int = 0
+    encrypted: bool = False
+    error: str = ""
+    limits: list[tuple[str, str]] = field(default_factory=list)  # (reason, message)
+    reader: Any = None  # kept so embedded files are decoded one at a time, by the extractor
+
+    def embedded_data(self, number: int) -> bytes:
+        """Decoded bytes of an embedded file (pypdf caps decoding at 75 MB: LimitReachedError)."""
+        return bytes(self.reader.get_object(number).get_data())
+
+
+def _str(obj: Any, limit: int = MAX_SCRIPT) -> str:
+    """A PDF string, text stream or name as text (bounded)."""
+    from pypdf.generic import StreamObject
+
+    if isinstance(obj, StreamObject):
+        data = obj.get_data()[:limit]
+        return data.decode("utf-16") if data[:2] in (b"\xfe\xff", b"\xff\xfe") else data.decode("latin-1")
+    if isinstance(obj, bytes):
+        return obj[:limit].decode("latin-1")
+    return str(obj)[:limit]
+
+
+def _file_name(spec: Any) -> str:
+    """The file named by a file specification (string or /Filespec dictionary)."""
+    from pypdf.generic import DictionaryObject
+
+    spec = spec.get_object() if spec is not None else None
+    if isinstance(spec, DictionaryObject):
+        for key in ("/UF", "/F", "/Unix", "/DOS", "/Mac"):
+            if key in spec:
+                return _str(spec[key].get_object(), 1024)
+        return ""
+    return _str(spec, 1024) if spec is not None else ""
+
+
+class _Walker:
+    def __init__(self, reader: Any, out: PdfAnalysis) -> None:
+        self.reader, self.out = reader, out
+        self.embedded_names: dict[int, str] = {}
+
+    def object_ids(self) -> list[int]:
+        ids = {num for table in self.reader.xref.values() for num in table}
+        ids.update(self.reader.xref_objStm)
+        return sorted(ids)
+
+    def walk(self) -> None:
+        from pypdf.generic import DictionaryObject
+
+        ids = self.object_ids()
+        if len(ids) > MAX_OBJECTS:
+            self.out.limits.append(("max_objects", f"{len(ids)} objects, only the first {MAX_OBJECTS} inspected"))
+            ids = ids[:MAX_OBJECTS]
+        streams: list[tuple[int, Any]] = []
+        for num in ids:
+            try:
+                obj = self.reader.get_object(num)
+                if not isinstance(obj, DictionaryObject):
+                    continue
+                if obj.get("/Type") == "/EmbeddedFile":
+                    streams.append((num, obj))
+                else:
+                    self.visit(obj, 0)
+            except CheckTimeout:
+                raise
+            except Exception:  # noqa: BLE001 - one broken object must not hide the others
+                continue
+        for num, _ in streams:
+            self.out.embedded.append((self.embedded_names.get(num) or f"embedded-{num}.bin", num))
+        self.auto_actions()
+
+    def visit(self, obj: Any, depth: int) -> None:
+        """An object and the dictionaries written inline in it (an annotation's /A action),
+        without following references: every indirect object is visited by `walk` itself."""
+        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+        if isinstance(obj, DictionaryObject):
+            self.action(obj)
+            self.filespec(obj)
+            values: Any = obj.values()
+        elif isinstance(obj, ArrayObject):
+            values = obj[:1000]
+        else:
+            return
+        if depth < 8:
+            for value in values:
+                if not isinstance(value, IndirectObject):
+                    self.visit(value, depth + 1)
+
+    def action(self, obj: Any) -> None:
+        kind = obj.get("/S")
+        if kind == "/URI" and "/URI" in obj and len(self.out.urls) < MAX_URLS:
+            url = _str(obj["/URI"].get_object(), 4096).strip()
+            if url and url not in self.out.urls:
+                self.out.urls.append(url)
+        elif kind == "/JavaScript" or ("/JS" in obj and kind in (None, "/JavaScript")):
+            if "/JS" in obj and len(self.out.scripts) < MAX_URLS:
+                self.out.scripts.append(_str(obj["/JS"].get_object()))
+        elif kind == "/Launch":
+            target = _file_name(obj.get("/F"))
+            win = obj.get("/Win")
+            if win is not None:
+                win = win.get_object()
+                target = target or _str(win.get("/F", ""), 1024)
+                params = _str(win.get("/P", ""), 1024)
+                target = f"{target} {params}".strip()
+            self.out.launches.append(target or "(unnamed)")
+
+    def filespec(self, obj: Any) -> None:
+        ef = obj.get("/EF")
+        if ef is None:
+            return
+        ef = ef.get_object()
+        name = _file_name(obj)
+        for key in ("/UF", "/F"):
+            ref = ef.get(key) if hasattr(ef, "get") else None
+            if ref is not None and hasattr(ref, "idnum"):
+                self.embedded_names.setdefault(ref.idnum, name)
+
+    def auto_actions(self) -> None:
+        """Count scripts that run without a click: document /OpenAction and /AA, page /AA."""
+        roots: list[Any] = []
+        catalog = self.reader.trailer.get("/Root")
+        catalog = catalog.get_object() if catalog is not None else None
+        if catalog is not None:
+            names: Any = catalog.get("/Names")
+            names = names.get_object() if names is not None else None
+            # document-level scripts (the /Names /JavaScript tree) run when the file opens, too
+            roots += [catalog.get("/OpenAction"), catalog.get("/AA"),
+                      names.get("/JavaScript") if hasattr(names, "get") else None]
+        for page in self.reader.pages[:MAX_TEXT_PAGES]:
+            roots.append(page.get("/AA"))
+        seen: set[int] = set()
+        stack = [r for r in roots if r is not None]
+        auto = 0
+        while stack and len(seen) < 10_000:
+            ref = stack.pop()
+            key = ref.idnum if hasattr(ref, "idnum") else id(ref)
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = ref.get_object()
+            if hasattr(obj, "keys"):
+                if "/JS" in obj:
+                    auto += 1
+                stack.extend(v for k, v in obj.items() if k in ("/Next", "/O", "/C", "/PO", "/PC", "/WC",
+                                                               "/WS", "/DS", "/WP", "/DP", "/FO", "/K", "/V",
+                                                               "/Names", "/Kids"))
+            elif isinstance(obj, list):
+                stack.extend(obj[:100])
+        self.out.auto_scripts = auto
+
+
+def _text(reader: Any, out: PdfAnalysis) -> None:
+    pages = reader.pages
+    out.pages = len(pages)
+    if out.pages > MAX_TEXT_PAGES:
+        out.limits.append(("max_pages", f"{out.pages} pages, text of the first {MAX_TEXT_PAGES} searched"))
+    parts: list[str] = []
+    size = 0
+    for index, page in enumerate(pages[:MAX_TEXT_PAGES]):
+        try:
+            text = page.extract_text() or ""
+        except CheckTimeout:
+            raise
+        except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken content streams
+            out.limits.append(("corrupt", f"page {index + 1}: text unreadable ({type(exc).__name__})"))
+            continue
+        parts.append(text)
+        size += len(text)
+        if size > MAX_TEXT:
+            out.limits.append(("max_text", f"page text beyond {MAX_TEXT} characters not searched"))
+            break
+    out.text = "\n".join(parts)[:MAX_TEXT]
+
+
+def _open(reader_class: Any, raw: bytes) -> Any:
+    """Open like a viewer: a file without ``startxref`` (cut short, or hand-made) gets its
+    cross-reference table rebuilt from the ``N 0 obj`` markers instead of being refused."""
+    try:
+        return reader_class(io.BytesIO(raw), strict=False)
+    except Exception as exc:
+        if "startxref" not in str(exc):
+            raise
+        return reader_class(io.BytesIO(raw + b"\nstartxref\n0\n%%EOF\n"), strict=False)
+
+
+def _parse(data: BytesLike) -> PdfAnalysis:
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    out = PdfAnalysis()
+    try:
+        reader = _open(PdfReader, bytes(data))
+        out.reader = reader
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - unsupported algorithms raise DependencyError etc.
+                opened = 0
+            if not opened:
+                out.encrypted = True
+                return out
+        walker = _Walker(reader, out)
+        walker.walk()
+        _text(reader, out)
+    except CheckTimeout:
+        raise
+    except RecursionError:
+        out.error = "nesting too deep to parse"
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on hostile input
+        # pypdf messages can hold reprs with memory addresses: keep reports reproducible
+        detail = re.sub(r"(IndirectObject\(\d+, \d+), \d+\)", r"\1)", str(exc))[:200]
+        out.error = f"{type(exc).__name__}: {detail}"
+    return out
+
+
+_cache: OrderedDict[str, PdfAnalysis] = OrderedDict()
+_lock = threading.Lock()
+
+
+def analyse(data: BytesLike, sha256: str) -> PdfAnalysis:
+    with _lock:
+        hit = _cache.get(sha256)
+        if hit is not None:
+            _cache.move_to_end(sha256)
+            return hit
+    result = _parse(data)
+    with _lock:
+        _cache[sha256] = result
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result

@@ -1,0 +1,277 @@
+"""`scamscan clamd`: the clamd protocol, so clients of clamd (rspamd, Exim, amavis,
+Nextcloud, clamdscan...) use scamscan unchanged.
+
+asyncio serves the sockets (thousands of idle connections cost a coroutine each,
+bounded by `clamd_max_connections`, closed after `clamd_idle_timeout`, the longest
+idle one closed first when a new client needs its slot); scans run
+in the ScanService thread pool with the gateway deadline.  Replies follow clamd's
+(clamd(8)): ``stream: OK``, ``stream: <Id> FOUND``, ``<what> ERROR``, with the
+reply delimiter of the command form (``z``: NUL, ``n`` and legacy: newline) and
+``<n>: `` prefixes inside IDSESSION.  ``<Id>`` is the top finding's id.  An item
+that could not be fully analysed is never ``OK``: it is ``Scamscan.Incomplete.<reason>
+FOUND`` unless `clamd_incomplete_ok` says otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import struct
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from .. import __version__
+from ..config import Settings
+from ..models import ItemReport, Verdict
+from ..walk import Target, walk
+from . import headers as hdr
+from .service import ScanService
+
+log = logging.getLogger("scamscan.clamd")
+
+MAX_COMMAND = 16 * 1024
+COMMANDS = "SCAN QUIT RELOAD PING CONTSCAN VERSIONCOMMANDS VERSION END SHUTDOWN MULTISCAN STATS IDSESSION INSTREAM"
+SIZE_LIMIT = "INSTREAM size limit exceeded. ERROR"
+NOT_IN_SESSION = {"CONTSCAN", "MULTISCAN", "ALLMATCHSCAN", "RELOAD", "SHUTDOWN", "IDSESSION"}
+
+
+class Disconnect(Exception):
+    """Close this connection (after an error reply, a timeout or END)."""
+
+
+def signature(report: ItemReport) -> str | None:
+    """The name clamd would print before FOUND, or None for OK."""
+    if report.verdict >= Verdict.SUSPICIOUS:
+        return hdr.top_finding(report)
+    if report.verdict == Verdict.INCOMPLETE or report.incomplete:
+        reasons = sorted({i.reason for i in report.incomplete}) or ["unknown"]
+        return f"Scamscan.Incomplete.{reasons[0]}"
+    return None
+
+
+@dataclass
+class Request:
+    name: str
+    arg: str
+    eol: bytes
+    id: int = 0  # request number inside IDSESSION (replies are prefixed "<id>: "), else 0
+
+
+class Connection:
+    def __init__(self, daemon: ClamdDaemon, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.d, self.reader, self.writer = daemon, reader, writer
+        self.in_session = False
+        self.requests = 0
+
+    async def _read(self, op: Callable[[], Awaitable[bytes]]) -> bytes:
+        try:
+            return await asyncio.wait_for(op(), self.d.settings.clamd_idle_timeout or None)
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError) as exc:
+            raise Disconnect(type(exc).__name__) from None
+
+    async def reply(self, req: Request, text: str) -> None:
+        prefix = f"{req.id}: " if req.id else ""
+        self.writer.write(f"{prefix}{text}".encode("utf-8", "replace") + req.eol)
+        await self.writer.drain()
+
+    async def command(self) -> Request:
+        self.d.idle[self] = None  # evictable while it waits for a command
+        try:
+            first = await self._read(lambda: self.reader.readexactly(1))
+        finally:
+            self.d.idle.pop(self, None)
+        if first in (b"z", b"n"):
+            sep = b"\0" if first == b"z" else b"\n"
+            raw = (await self._read(lambda: self.reader.readuntil(sep)))[:-1]
+            eol = sep
+        elif self.in_session:
+            raise Disconnect("unprefixed command inside IDSESSION")
+        else:  # legacy form: newline-terminated, newline replies
+            raw = (first + await self._read(lambda: self.reader.readuntil(b"\n"))).rstrip(b"\r\n")
+            eol = b"\n"
+        name, _, arg = raw.decode("utf-8", "surrogateescape").partition(" ")
+        if self.in_session:
+            self.requests += 1
+        return Request(name, arg, eol, self.requests if self.in_session else 0)
+
+    async def serve(self) -> None:
+        while True:
+            await self.dispatch(await self.command())
+            if not self.in_session:
+                return  # outside IDSESSION clamd answers one command per connection
+
+    async def dispatch(self, req: Request) -> None:
+        name = req.name
+        if self.in_session and name in NOT_IN_SESSION:
+            await self.reply(req, "Command invalid inside IDSESSION. ERROR")
+            raise Disconnect("invalid in session")
+        if name == "PING":
+            await self.reply(req, "PONG")
+        elif name == "VERSION":
+            await self.reply(req, self.d.version())
+        elif name == "VERSIONCOMMANDS":
+            await self.reply(req, f"{self.d.version()}| COMMANDS: {COMMANDS}")
+        elif name == "RELOAD":
+            await self.reply(req, "RELOADING")
+            self.d.request_reload()
+        elif name == "SHUTDOWN":
+            self.d.stop()
+            raise Disconnect("shutdown")
+        elif name == "IDSESSION":
+            self.in_session = True
+        elif name == "END" and self.in_session:
+            raise Disconnect("END")
+        elif name == "STATS":
+            await self.reply(req, f"POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live {self.d.active} "
+                                  f"idle 0 max {self.d.settings.clamd_max_connections}\nEND")
+        elif name == "INSTREAM":
+            await self.instream(req)
+        elif name in ("SCAN", "CONTSCAN", "MULTISCAN", "ALLMATCHSCAN") and req.arg:
+            await self.scan_path(req, stop_at_first=name in ("SCAN", "ALLMATCHSCAN"))
+        else:
+            await self.reply(req, "UNKNOWN COMMAND")
+            raise Disconnect("unknown command")
+
+    async def instream(self, req: Request) -> None:
+        limit = self.d.settings.clamd_stream_max_length
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            (size,) = struct.unpack(">I", await self._read(lambda: self.reader.readexactly(4)))
+            if size == 0:
+                break
+            total += size
+            if total > limit:  # refuse before reading a byte of it, as clamd does
+                await self.reply(req, SIZE_LIMIT)
+                raise Disconnect("stream too large")
+            parts.append(await self._read(lambda s=size: self.reader.readexactly(s)))  # type: ignore[misc]
+        await self.reply(req, await self._verdict("stream", self.d.service.submit(b"".join(parts), "stream")))
+
+    async def _verdict(self, label: str, future: Future[ItemReport]) -> str:
+        timeout = self.d.settings.gateway_scan_timeout
+        try:
+            report = await asyncio.wait_for(asyncio.wrap_future(future), timeout or None)
+        except TimeoutError:
+            return f"{label}: Scan timed out after {timeout:g}s. ERROR"
+        except Exception as exc:  # an engine failure is this client's ERROR, not the daemon's end
+            log.exception("scan of %s failed", label)
+            return f"{label}: Internal error ({type(exc).__name__}). ERROR"
+        sig = signature(report)
+        if sig is not None and sig.startswith("Scamscan.Incomplete.") and self.d.settings.clamd_incomplete_ok:
+            sig = None
+        return f"{label}: OK" if sig is None else f"{label}: {sig} FOUND"
+
+    async def scan_path(self, req: Request, stop_at_first: bool) -> None:
+        path = req.arg
+        if not os.path.isabs(path):
+            await self.reply(req, f"{path}: Not a full path. ERROR")
+            return
+        if not self.d.allowed(path):
+            await self.reply(req, f"{path}: Access denied. ERROR")
+            return
+        if not os.path.lexists(path):
+            await self.reply(req, f"{path}: lstat() failed: No such file or directory. ERROR")
+            return
+        found = False
+        for target in walk([path]):
+            if not self.d.allowed(target.path):
+                continue  # symlinks leaving the roots are not followed
+            if isinstance(target, Target):
+                line = await self._verdict(target.path, self.d.service.submit_path(target.path))
+            else:  # a special or unreadable file is never reported OK
+                line = f"{target.path}: {target.message}. ERROR"
+            if not line.endswith(": OK"):
+                found = True
+                await self.reply(req, line)
+                if stop_at_first and line.endswith("FOUND"):
+                    return
+        if not found:
+            await self.reply(req, f"{path}: OK")
+
+
+class ClamdDaemon:
+    """The listening sockets, the connection bound, reload and shutdown."""
+
+    def __init__(self, service: ScanService) -> None:
+        self.service = service
+        self.active = 0
+        self.idle: dict[Connection, None] = {}  # connections waiting for a command, oldest first
+        self._stopped: asyncio.Event | None = None
+        self._reloading: asyncio.Future[bool] | None = None
+        self.roots = [os.path.realpath(r) for r in service.settings.clamd_scan_roots]
+
+    @property
+    def settings(self) -> Settings:
+        return self.service.settings
+
+    def version(self) -> str:
+        return f"ClamAV scamscan-{__version__}/{self.service.rules_version}"
+
+    def allowed(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
+
+    def request_reload(self) -> None:
+        if self._reloading is None or self._reloading.done():
+            self._reloading = asyncio.get_running_loop().run_in_executor(None, self.service.reload)
+
+    def stop(self) -> None:
+        if self._stopped is not None:
+            self._stopped.set()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.active >= self.settings.clamd_max_connections:
+            if not self.idle:  # every slot is busy scanning: this client must come back later
+                log.warning("connection refused: %d connections busy", self.active)
+                writer.close()
+                return
+            oldest = next(iter(self.idle))  # an idle client makes way for an active one
+            self.idle.pop(oldest)
+            oldest.writer.close()
+        self.active += 1
+        try:
+            await Connection(self, reader, writer).serve()
+        except Disconnect as exc:
+            log.debug("connection closed: %s", exc)
+        except (ConnectionError, OSError) as exc:
+            log.debug("connection lost: %s", exc)
+        finally:
+            self.active -= 1
+            writer.close()
+
+    async def serve(self, tcp: tuple[str, int] | None, unix: str | None,
+                    ready: Callable[[list[str]], None] | None = None) -> None:
+        self._stopped = asyncio.Event()
+        servers: list[asyncio.Server] = []
+        if tcp is not None:
+            servers.append(await asyncio.start_server(self.handle, tcp[0], tcp[1], limit=MAX_COMMAND,
+                                                      backlog=1024))
+        if unix is not None:
+            if os.path.exists(unix):
+                os.unlink(unix)
+            servers.append(await asyncio.start_unix_server(self.handle, unix, limit=MAX_COMMAND, backlog=1024))
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        for sig in (signal.SIGHUP, signal.SIGUSR2):  # clamd reloads on SIGUSR2; SIGHUP as for the milter
+            loop.add_signal_handler(sig, self.request_reload)
+        addresses = [str(sock.getsockname()) for s in servers for sock in s.sockets]
+        log.warning("clamd protocol on %s (rules %s)", ", ".join(addresses), self.service.rules_version)
+        if ready is not None:
+            ready(addresses)
+        await self._stopped.wait()
+        for s in servers:
+            s.close()
+        if unix is not None and os.path.exists(unix):
+            os.unlink(unix)
+        self.service.close()
+
+
+def parse_tcp(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"expected HOST:PORT, not {value!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)

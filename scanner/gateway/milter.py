@@ -1,0 +1,180 @@
+"""`scamscan milter`: scan every message at end of data and act on the verdict.
+
+Library: pymilter (PyPI ``pymilter``) on Debian's libmilter, the reference
+implementation of the milter protocol that Sendmail and Postfix are tested
+against; libmilter runs one thread per MTA connection and pymilter releases the
+GIL while it waits, so connections are concurrent and share one ScanService.
+
+Signals: libmilter's own signal thread treats SIGHUP like SIGTERM (stop).  To
+make SIGHUP mean "reload", libmilter runs in a secondary thread: it blocks
+HUP/TERM/INT only in its own threads, the Python main thread keeps them
+unblocked, and Linux hands a process-directed signal to the main thread first
+when it can take it.  SIGTERM/SIGINT stop the milter (smfi_stop) cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import threading
+from types import FrameType
+from typing import ClassVar
+
+import Milter
+
+from ..api import skipped_report
+from ..models import ItemReport
+from . import headers as hdr
+from .service import ScanFailed, ScanService, ScanTimeout
+
+log = logging.getLogger("scamscan.milter")
+
+_REPLY_UNSAFE = re.compile(r"[^\x20-\x7e]|%")
+FLAGS: int = Milter.ADDHDRS | Milter.CHGHDRS | Milter.QUARANTINE
+CONTINUE: int = Milter.CONTINUE
+REJECT: int = Milter.REJECT
+TEMPFAIL: int = Milter.TEMPFAIL
+
+
+def _reply_text(text: str) -> str:
+    return _REPLY_UNSAFE.sub(" ", text)[:300]
+
+
+class ScamscanMilter(Milter.Base):  # type: ignore[misc]
+    """One instance per MTA connection (libmilter thread); messages are buffered in memory."""
+
+    service: ClassVar[ScanService]
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._overflow = False
+        self._forged: dict[str, int] = {}
+
+    def _append(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self.service.settings.max_file_size:
+            self._overflow, self._chunks = True, []
+        elif not self._overflow:
+            self._chunks.append(data)
+
+    def envfrom(self, mailfrom: str, *params: str) -> int:
+        self._reset()  # a new message on the same connection
+        return CONTINUE
+
+    def header(self, name: str, value: bytes) -> int:
+        if name.lower() in {n.lower() for n in hdr.NAMES}:
+            self._forged[name] = self._forged.get(name, 0) + 1
+        sep = b":" if value[:1] in (b" ", b"\t") else b": "
+        self._append(name.encode("ascii", "replace") + sep + value.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+                     + b"\r\n")
+        return CONTINUE
+
+    header.error_strategy = "bytes"  # type: ignore[attr-defined]  # pymilter: pass raw bytes (Milter.decode)
+
+    def eoh(self) -> int:
+        self._append(b"\r\n")
+        return CONTINUE
+
+    def body(self, chunk: bytes) -> int:
+        self._append(chunk)
+        return CONTINUE
+
+    def eom(self) -> int:
+        queue_id = self.getsymval("i") or "message"
+        try:
+            report = self._scan(f"{queue_id}.eml")
+        except (ScanTimeout, ScanFailed) as exc:
+            log.error("%s: not scanned: %s", queue_id, exc)
+            if self.service.settings.milter_on_error == "accept":
+                self._set_headers(hdr.error_headers(str(exc)))
+                return CONTINUE
+            self.setreply("451", "4.7.1", _reply_text(f"scamscan: message not scanned ({exc}), try again later"))
+            return TEMPFAIL
+        finally:
+            self._chunks = []
+        action = getattr(self.service.settings, f"milter_action_{report.verdict.value}")
+        log.info("%s: %s score %d -> %s (%s)", queue_id, report.verdict.value, report.score, action,
+                 ", ".join(hdr.finding_ids(report)) or "-")
+        return self._act(action, report)
+
+    def _scan(self, name: str) -> ItemReport:
+        if self._overflow:
+            limit = self.service.settings.max_file_size
+            return skipped_report(name, "max_file_size",
+                                  f"message of {self._size} bytes exceeds max_file_size {limit}: not scanned")
+        return self.service.scan(b"".join(self._chunks), name)
+
+    def _act(self, action: str, report: ItemReport) -> int:
+        reason = f"{report.verdict.value}: {hdr.top_finding(report)}"
+        if action == "reject":
+            self.setreply("550", "5.7.1", _reply_text(f"scamscan: message rejected as {reason}"))
+            return REJECT
+        if action == "tempfail":
+            self.setreply("451", "4.7.1", _reply_text(f"scamscan: message deferred as {reason}"))
+            return TEMPFAIL
+        if action in ("add_header", "quarantine"):
+            self._set_headers(hdr.report_headers(report))
+        if action == "quarantine":
+            self.quarantine(_reply_text(f"scamscan {reason}"))
+        return CONTINUE
+
+    def _set_headers(self, fields: list[tuple[str, str]]) -> None:
+        for name, count in self._forged.items():  # a sender must not pre-set our verdict
+            for index in range(count, 0, -1):
+                self.chgheader(name, index, "")
+        for index, (name, value) in enumerate(fields):
+            self.addheader(name, value, index)  # insert at the top, in order
+
+    def abort(self) -> int:
+        self._reset()
+        return CONTINUE
+
+    def close(self) -> int:
+        self._chunks = []
+        return CONTINUE
+
+
+def run(service: ScanService, socket: str, name: str = "scamscan") -> None:
+    """Serve until SIGTERM/SIGINT; SIGHUP reloads the scanner without dropping connections."""
+    ScamscanMilter.service = service
+    Milter.factory = ScamscanMilter
+    Milter.set_flags(FLAGS)
+    reload_requested = threading.Event()
+    stopping = threading.Event()
+
+    def on_hup(signum: int, frame: FrameType | None) -> None:
+        reload_requested.set()
+
+    def on_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+        Milter.stop()
+
+    signal.signal(signal.SIGHUP, on_hup)
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    errors: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            Milter.runmilter(name, socket, 0, True)
+        except Milter.milter.error as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=serve, name="libmilter", daemon=True)
+    worker.start()
+    log.warning("milter listening on %s (rules %s)", socket, service.rules_version)
+    while worker.is_alive():
+        worker.join(0.2)
+        if reload_requested.is_set():
+            reload_requested.clear()
+            service.reload()
+    service.close()
+    if errors:
+        raise RuntimeError(f"milter on {socket} failed: {errors[0]}")
+    if not stopping.is_set():
+        log.error("libmilter stopped unexpectedly")

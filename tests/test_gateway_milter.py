@@ -1,0 +1,223 @@
+"""`scamscan milter` behind a real Postfix (Debian's, private instance on loopback) delivering to a sink."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import smtplib
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from gateway_support import Daemon, Postfix, Sink, free_port, wait_for
+from helpers import MARKER, SAMPLES, write_rules_dir
+
+pytestmark = pytest.mark.skipif(shutil.which("postfix") is None and not Path("/usr/sbin/postfix").exists(),
+                                reason="Debian package postfix is not installed (.ci/run installs it)")
+pytest.importorskip("Milter", reason="pymilter is not installed (needs libmilter-dev; .ci/run installs it)")
+pytest.importorskip("aiosmtpd", reason="aiosmtpd (test extra) is not installed")
+
+
+@dataclass
+class Mail:
+    sink: Sink
+    postfix: Postfix
+    port: int
+    rules: Path
+    root: Path
+    milter: Daemon | None = None
+    custom: bool = False  # the running milter has non-default settings
+
+    def start_milter(self, **settings: str) -> Daemon:
+        self.stop_milter()
+        self.custom = bool(settings)
+        env = dict(os.environ, **{f"SCAMSCAN_{k.upper()}": v for k, v in settings.items()})
+        self.milter = Daemon(["milter", "--socket", f"inet:{self.port}@127.0.0.1", "--rules", str(self.rules),
+                              "-v"], self.port, self.root / "milter.log", env).start()
+        return self.milter
+
+    def stop_milter(self) -> None:
+        if self.milter is not None:
+            self.milter.stop()
+            self.milter = None
+
+    def delivered(self, subject: str) -> list[object]:
+        wait_for(lambda: bool(self.sink.with_subject(subject)), 60, f"delivery of {subject!r}")
+        return self.sink.with_subject(subject)  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="module")
+def mail(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mail]:
+    root = tmp_path_factory.mktemp("milter")
+    sink = Sink().start()
+    port = free_port()
+    postfix = Postfix(port, sink.port)
+    env = Mail(sink, postfix, port, write_rules_dir(root / "rules"), root)
+    try:
+        env.start_milter()
+        postfix.start()
+        yield env
+    finally:
+        postfix.stop()
+        env.stop_milter()
+        sink.stop()
+
+
+@pytest.fixture
+def default_milter(mail: Mail) -> Iterator[Mail]:
+    if mail.milter is None or mail.custom:
+        mail.start_milter()
+    yield mail
+
+
+def message(subject: str, body: bytes = b"hello", extra: bytes = b"") -> bytes:
+    return (b"From: sender@example.com\r\nTo: rcpt@example.org\r\nSubject: " + subject.encode() + b"\r\n" + extra
+            + b"\r\n" + body + b"\r\n")
+
+
+def with_subject(eml: bytes, subject: str) -> bytes:
+    """A sample with a unique Subject (the sink tells deliveries apart by it)."""
+    lines = eml.split(b"\n")
+    return b"\n".join(b"Subject: " + subject.encode() + (b"\r" if line.endswith(b"\r") else b"")
+                      if line.lower().startswith(b"subject:") else line for line in lines)
+
+
+def send(mail: Mail, data: bytes) -> None:
+    with smtplib.SMTP("127.0.0.1", mail.postfix.smtp_port, timeout=120) as s:
+        s.sendmail("sender@example.com", ["rcpt@example.org"], data)
+
+
+def unique(label: str) -> str:
+    return f"{label} {uuid.uuid4().hex[:8]}"
+
+
+def test_lure_email_is_rejected_with_the_reason(default_milter: Mail) -> None:
+    lure = (SAMPLES / "lures" / "crowdstrike_update_wiper.eml").read_bytes()
+    subject = unique("lure")
+    with pytest.raises(smtplib.SMTPDataError) as err:
+        send(default_milter, with_subject(lure, subject))
+    assert err.value.smtp_code == 550
+    assert b"5.7.1 scamscan: message rejected as malicious: " in err.value.smtp_error
+    assert not default_milter.sink.with_subject(subject)
+
+
+def test_clean_email_is_delivered_with_headers_and_forged_ones_removed(default_milter: Mail) -> None:
+    clean = (SAMPLES / "clean" / "crowdstrike_customer_notice.eml").read_bytes()
+    subject = unique("clean")
+    forged = b"X-Scamscan-Verdict: forged\r\nX-Scamscan-Score: 99\r\n"
+    send(default_milter, with_subject(clean, subject).replace(b"\nTo:", b"\n" + forged.replace(b"\r\n", b"\n")
+                                                                 .rstrip(b"\n") + b"\nTo:", 1))
+    (msg,) = default_milter.delivered(subject)
+    assert msg.get_all("X-Scamscan-Verdict") == ["clean"]  # type: ignore[attr-defined]
+    (score,) = msg.get_all("X-Scamscan-Score")  # type: ignore[attr-defined]
+    assert 0 <= int(score) < 30
+    suspicious = unique("suspicious")
+    send(default_milter, message(suspicious, b"SCAMSCAN-TEST-SUSPICIOUS"))
+    (msg,) = default_milter.delivered(suspicious)
+    assert msg["X-Scamscan-Verdict"] == "suspicious"  # type: ignore[index]
+    assert msg["X-Scamscan-Findings"] == "yara:TEST_Suspicious"  # type: ignore[index]
+
+
+def test_milter_down_tempfails_and_nothing_is_lost(mail: Mail) -> None:
+    mail.stop_milter()
+    by_smtp, by_queue = unique("smtp while down"), unique("queued while down")
+    with pytest.raises(smtplib.SMTPSenderRefused) as err:
+        send(mail, message(by_smtp))
+    assert err.value.smtp_code == 451  # the client keeps the message and retries
+    mail.postfix.sendmail(message(by_queue), "sender@example.com", "rcpt@example.org")
+    wait_for(lambda: "milter-reject: CONNECT" in mail.postfix.log(), 60, "cleanup to try the milter")
+    assert [json.loads(q)["queue_name"] for q in mail.postfix.queue_ids()] == ["maildrop"]
+    assert not mail.sink.with_subject(by_queue)
+    mail.start_milter()
+    mail.postfix.flush()
+    (msg,) = mail.delivered(by_queue)
+    assert msg["X-Scamscan-Verdict"] == "clean"  # type: ignore[index]
+    send(mail, message(by_smtp))  # the client's retry
+    mail.delivered(by_smtp)
+
+
+def test_sighup_reloads_without_dropping_connections(mail: Mail, tmp_path: Path) -> None:
+    config = tmp_path / "scamscan.toml"
+    config.write_text("")
+    milter = mail.start_milter(config=str(config))
+    log = mail.root / "milter.log"
+    first = unique("during reload")
+    with smtplib.SMTP("127.0.0.1", mail.postfix.smtp_port, timeout=120) as s:
+        s.ehlo()
+        reloads = log.read_text().count("reloaded rules")
+        milter.signal(signal.SIGHUP)
+        wait_for(lambda: log.read_text().count("reloaded rules") > reloads, 60, "reload")
+        s.sendmail("sender@example.com", ["rcpt@example.org"], message(first))
+    mail.delivered(first)
+    # A reload that fails (broken rules) keeps the old rules: the marker is still rejected.
+    broken = write_rules_dir(tmp_path / "broken", {"bad.yar": "rule broken { condition: nonsense }"})
+    config.write_text(f'rules_dirs = ["{broken}"]\n')
+    milter.signal(signal.SIGHUP)
+    wait_for(lambda: "reload failed, keeping rules" in log.read_text(), 60, "failed reload")
+    with pytest.raises(smtplib.SMTPDataError) as err:
+        send(mail, message(unique("after failed reload"), MARKER))
+    assert err.value.smtp_code == 550
+    assert milter.proc is not None and milter.proc.poll() is None
+
+
+def test_quarantine_policy_holds_the_message(mail: Mail) -> None:
+    mail.start_milter(milter_action_malicious="quarantine")
+    subject = unique("quarantined")
+    send(mail, message(subject, MARKER))
+    wait_for(lambda: any(json.loads(q)["queue_name"] == "hold" for q in mail.postfix.queue_ids()), 60, "hold")
+    assert not mail.sink.with_subject(subject)
+    mail.postfix.run("postsuper", "-d", "ALL", "hold")
+
+
+def test_scan_timeout_tempfails_or_accepts_as_configured(mail: Mail) -> None:
+    mail.start_milter(gateway_scan_timeout="0.000001")
+    with pytest.raises(smtplib.SMTPDataError) as err:
+        send(mail, message(unique("timeout"), MARKER))
+    assert err.value.smtp_code == 451
+    assert b"not scanned" in err.value.smtp_error
+    mail.start_milter(gateway_scan_timeout="0.000001", milter_on_error="accept")
+    subject = unique("timeout accepted")
+    send(mail, message(subject))
+    (msg,) = mail.delivered(subject)
+    assert msg["X-Scamscan-Verdict"] == "not-scanned"  # type: ignore[index]
+
+
+def test_malformed_and_large_messages(default_milter: Mail) -> None:
+    broken = unique("broken mime")
+    send(default_milter, message(broken, b"--zz\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!%%%\r\n--",
+                                 extra=b'Content-Type: multipart/mixed; boundary="zz\r\n'))
+    (msg,) = default_milter.delivered(broken)
+    assert msg["X-Scamscan-Verdict"] in ("clean", "incomplete")  # type: ignore[index]
+    # 50 MB: delivered with a verdict, or (if the engine needs longer than gateway_scan_timeout on this
+    # machine) a clean 451 "not scanned" so the sender retries; other senders are served meanwhile.
+    big = unique("fifty megabytes")
+    line = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\r\n"
+    outcome: list[object] = []
+
+    def send_big() -> None:
+        try:
+            send(default_milter, message(big, line * (50 * 1024 * 1024 // len(line))))
+            outcome.append("sent")
+        except smtplib.SMTPDataError as exc:
+            outcome.append(exc)
+
+    sender = threading.Thread(target=send_big)
+    sender.start()
+    with pytest.raises(smtplib.SMTPDataError) as err:
+        send(default_milter, message(unique("meanwhile"), MARKER))
+    assert err.value.smtp_code == 550
+    sender.join(300)
+    if outcome == ["sent"]:
+        (msg,) = default_milter.delivered(big)
+        assert msg["X-Scamscan-Verdict"] in ("clean", "incomplete")  # type: ignore[index]
+    else:
+        (exc,) = outcome
+        assert isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code == 451
+        assert b"not scanned" in exc.smtp_error
+    milter = default_milter.milter
+    assert milter is not None and milter.proc is not None and milter.proc.poll() is None

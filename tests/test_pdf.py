@@ -1,0 +1,164 @@
+"""PDF: link, JavaScript, launch and attachment findings; children; broken and hostile files."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import MARKER, SAMPLES, finding_keys, reasons, write_rules_dir
+from pypdf import PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    TextStringObject,
+)
+
+from scanner.api import Scanner
+from scanner.extract import pdf_analysis
+from scanner.models import ItemReport, Verdict
+
+ScannerFactory = Callable[..., Scanner]
+
+
+def scan(tmp_path: Path, factory: ScannerFactory, rules: Path | None, name: str, data: bytes,
+         **settings: object) -> ItemReport:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return factory(rules, **settings).scan_file(str(p))
+
+
+def _action(**entries: object) -> DictionaryObject:
+    out = DictionaryObject()
+    for key, value in entries.items():
+        out[NameObject("/" + key)] = (NameObject(value) if isinstance(value, str) and value.startswith("/")
+                                      else value if not isinstance(value, str) else TextStringObject(value))
+    return out
+
+
+def make_pdf(links: list[str] = (), open_action: DictionaryObject | None = None,  # type: ignore[assignment]
+             attachments: dict[str, bytes] | None = None, actions: list[DictionaryObject] = ()  # type: ignore[assignment]
+             ) -> bytes:
+    """A one-page PDF written by pypdf, with link annotations (URI or other `actions`), an
+    /OpenAction and attachments."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    annots = ArrayObject()
+    for action in [_action(S="/URI", URI=url) for url in links] + list(actions):
+        annot = _action(Type="/Annot", Subtype="/Link")
+        annot[NameObject("/Rect")] = ArrayObject([FloatObject(0), FloatObject(0), FloatObject(10), FloatObject(10)])
+        annot[NameObject("/A")] = action  # inline, as most producers write it
+        annots.append(writer._add_object(annot))
+    if annots:
+        page[NameObject("/Annots")] = annots
+    if open_action is not None:
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(open_action)
+    for name, data in (attachments or {}).items():
+        writer.add_attachment(name, data)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_links_become_a_text_child(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", make_pdf(["https://www.example.org/help"]))
+    assert ("doc.pdf", "links.txt") in {s.location for s in r.items}
+    assert r.verdict is Verdict.CLEAN and not r.findings  # an ordinary link is not a finding
+
+
+def test_link_hosts_reach_the_ioc_check(tmp_path: Path, make_scanner: ScannerFactory) -> None:
+    rules = write_rules_dir(tmp_path / "r", domains=[("evil-update.example", "test", "ref")])
+    r = scan(tmp_path, make_scanner, rules, "doc.pdf", make_pdf(["https://cdn.evil-update.example/x"]))
+    [hit] = [f for f in r.findings if f.id == "known_bad_domain"]
+    assert hit.location == ("doc.pdf", "links.txt")
+
+
+def test_suspicious_links(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    data = make_pdf(["http://192.0.2.8/Update.exe", "https://files.example.com/tool.zip?x=1",
+                     "https://example.com/page"])
+    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", data)
+    by_id = {f.id: f for f in r.findings}
+    assert by_id["link_to_download"].evidence["urls"] == ["http://192.0.2.8/Update.exe",
+                                                         "https://files.example.com/tool.zip?x=1"]
+    assert by_id["link_to_ip_address"].evidence["urls"] == ["http://192.0.2.8/Update.exe"]
+    assert r.verdict is Verdict.MALICIOUS
+
+
+def test_javascript_on_open_and_its_source(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    js = _action(S="/JavaScript", JS=f"var m = '{MARKER.decode()}';")
+    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", make_pdf(open_action=js))
+    assert "pdf:javascript_on_open" in finding_keys(r)
+    assert [f.location for f in r.findings if f.id == "TEST_Marker"] == [("doc.pdf", "javascript-1.js")]
+
+
+def test_javascript_in_a_link_needs_a_click(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    data = make_pdf(actions=[_action(S="/JavaScript", JS="app.alert(1);")])
+    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", data)
+    assert "pdf:javascript" in finding_keys(r) and "pdf:javascript_on_open" not in finding_keys(r)
+
+
+def test_launch_action(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    launch = _action(S="/Launch")
+    launch[NameObject("/Win")] = _action(F="cmd.exe", P="/c echo hi")
+    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", make_pdf(open_action=launch))
+    [f] = [f for f in r.findings if f.id == "launch_action"]
+    assert f.evidence["targets"] == ["cmd.exe /c echo hi"] and r.verdict is Verdict.MALICIOUS
+
+
+def test_attachments_are_children(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    data = make_pdf(attachments={"fix.bat": b"@echo off\r\necho " + MARKER + b"\r\n", "invoice.xml": b"<a/>"})
+    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", data)
+    assert {("doc.pdf", "fix.bat"), ("doc.pdf", "invoice.xml")} <= {s.location for s in r.items}
+    assert ("doc.pdf", "fix.bat") in [f.location for f in r.findings if f.id == "TEST_Marker"]
+    [risky] = [f for f in r.findings if f.id == "embedded_executable"]
+    assert risky.evidence["files"] == ["fix.bat"]
+
+
+def test_attachment_limit(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    data = make_pdf(attachments={"big.bin": b"A" * 200_000})
+    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", data, max_file_size=100_000)
+    assert "max_file_size" in reasons(r) and r.verdict is Verdict.INCOMPLETE
+
+
+def test_handala_sample_page_text(tmp_path: Path, make_scanner: ScannerFactory) -> None:
+    data = (SAMPLES / "lures" / "docs" / "crowdstrike_update_instructions.pdf").read_bytes()
+    r = scan(tmp_path, make_scanner, None, "u.pdf", data, bundled=True)
+    [hit] = [f for f in r.findings if f.id == "SCAM_CS_Update_Instructions_Document"]
+    assert hit.location == ("u.pdf", "page-text.txt")
+
+
+@pytest.mark.parametrize("name", ["corrupt.pdf", "truncated.pdf", "deep_nesting.pdf"])
+def test_bad_pdfs_are_recorded(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory, name: str) -> None:
+    r = scan(tmp_path, make_scanner, rules_dir, name, (SAMPLES / "bad" / "docs" / name).read_bytes())
+    assert r.verdict is Verdict.INCOMPLETE and reasons(r) == {"corrupt"}
+
+
+def test_object_limit(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_analysis, "MAX_OBJECTS", 3)
+    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", make_pdf(["https://example.org/a"] * 3))
+    assert "max_objects" in reasons(r) and r.verdict is Verdict.INCOMPLETE
+
+
+def test_hang_becomes_timeout(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def forever(data: object) -> pdf_analysis.PdfAnalysis:
+        while True:
+            pass
+
+    monkeypatch.setattr(pdf_analysis, "_parse", forever)
+    r = scan(tmp_path, make_scanner, rules_dir, "slow.pdf", make_pdf(), timeout=0.2)
+    assert "timeout" in reasons(r) and r.verdict is Verdict.INCOMPLETE
+
+
+def test_encrypted_pdf(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.encrypt("secret", algorithm="RC4-128")
+    buf = io.BytesIO()
+    writer.write(buf)
+    r = scan(tmp_path, make_scanner, rules_dir, "locked.pdf", buf.getvalue())
+    assert reasons(r) == {"encrypted"} and r.verdict is Verdict.INCOMPLETE
