@@ -19,13 +19,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import feeds, iocs
+from . import feeds
 from .checks import Check, CheckContext, build_checks
 from .config import Settings
 from .extract import EXTRACTORS, MAIL_TYPES, PROBES, Budget, Child, extractor_for
 from .filetypes import BytesLike, identify
 from .models import Finding, Incomplete, Item, ItemReport, ItemSummary, Verdict
-from .rules import CompiledRules, RuleError, bundled_rules_dir, load_rules
+from .rules import CompiledRules, RuleError, bundled_rules_dir, content_fingerprint, load_rules
 from .timeouts import CheckTimeout, deadline
 
 
@@ -60,8 +60,8 @@ class Engine:
             rules = load_rules(yara_dirs, Path(settings.cache_dir) if settings.cache_dir else None)
         self.rules = rules
         self.checks: list[Check] = build_checks(CheckContext(settings, rules, dirs))
-        # Everything besides settings that decides a result: YARA rules and IOC lists.
-        self.content_key = (f"{rules.key}|{iocs.fingerprint(dirs)}|"
+        # Everything besides settings that decides a result: rules, IOC lists, brands, trust, feeds.
+        self.content_key = (f"{rules.key}|{content_fingerprint(dirs)}|"
                             f"{feeds.fingerprint(Path(settings.cache_dir) / 'feeds')}")
 
     # -- public -----------------------------------------------------------

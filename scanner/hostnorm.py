@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 import idna
-from confusable_homoglyphs import confusables
 
 MAX_LABEL = 63
 MAX_HOST = 253
@@ -133,6 +132,8 @@ def _char_skeleton(ch: str) -> str:
         return ch
     if ch in _EXTRA:
         return _EXTRA[ch]
+    from confusable_homoglyphs import confusables  # deferred: loads its tables (~0.1 s), non-ASCII only
+
     for glyph in confusables.confusables_data.get(ch, ()):
         candidate = "".join(c for c in unicodedata.normalize("NFKD", glyph["c"]) if not unicodedata.combining(c))
         if candidate.isascii() and candidate.isalnum():

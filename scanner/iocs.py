@@ -8,8 +8,6 @@ with ``#`` are comments.  Every entry keeps its source so a finding can cite it.
 from __future__ import annotations
 
 import csv
-import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,15 +57,6 @@ def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 def ioc_files(dirs: list[Path]) -> list[Path]:
     return [p for base in dirs if (base / "iocs").is_dir() for p in sorted((base / "iocs").glob("*.csv"))]
-
-
-def fingerprint(dirs: list[Path]) -> str:
-    """Hash of every IOC list and brand policy (path and bytes): cached results are only valid for
-    the same lists and brands (the lookalike check reads brands.toml)."""
-    h = hashlib.sha256()
-    for path in ioc_files(dirs) + [d / "brands.toml" for d in dirs if (d / "brands.toml").is_file()]:
-        h.update(os.fsencode(path.resolve()) + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
 
 
 def load_iocs(dirs: list[Path]) -> IocDB:

@@ -202,12 +202,16 @@ def _score(technique: str, t: _Target, detail: dict[str, str | int], suffix: str
     return min(score, 100)
 
 
-def _candidates(prot: _Protection, s: _Seen) -> set[str]:
-    """Brands worth the full comparison: a label or skeleton occurs in the host, or is near its label.
-    (One regex and one rapidfuzz call in C instead of every technique for every target.)"""
-    text = "|".join((s.host, s.latin, s.flat, s.skel, "".join((*s.subs, s.flat))))
+def _candidates(prot: _Protection, host: Host) -> set[str]:
+    """Brands worth the full comparison: a label or skeleton occurs in the host, or one of its labels is
+    near a brand label.  One regex and a rapidfuzz call in C, before the Public Suffix List is even
+    loaded, so hosts unrelated to any brand (nearly all of them) cost a few microseconds."""
+    flats = [lb.replace("-", "") for lb in host.unicode.split(".")]
+    skels = [skeleton(f) for f in flats]
+    text = "|".join((host.unicode, latin_skeleton(host.unicode), "".join(flats), skeleton("".join(flats)),
+                     *skels, *(unleet(f) for f in flats)))
     brands = {prot.label_brands[prot.labels.index(m)] for m in set(prot.names.findall(text))}
-    for form in {s.flat, s.skel}:
+    for form in set(flats + skels):
         for _, _, i in process.extract(form, prot.labels, scorer=OSA.distance, score_cutoff=2, limit=None):
             brands.add(prot.label_brands[i])
     return brands
@@ -228,7 +232,10 @@ def classify(domain: str | Host, brands: Iterable[Brand]) -> list[Match]:
     """Every brand `domain` imitates, best technique per brand, highest score first."""
     prot = _protection(tuple(brands))
     host = domain if isinstance(domain, Host) else parse_host(domain)
-    if host is None or not has_known_suffix(host.unicode):
+    if host is None:
+        return []
+    candidates = _candidates(prot, host)
+    if not candidates or not has_known_suffix(host.unicode):
         return []
     reg = registrable_domain(host.unicode)
     suffix = public_suffix(reg)
@@ -240,7 +247,6 @@ def classify(domain: str | Host, brands: Iterable[Brand]) -> list[Match]:
     subs = host.unicode[: -len(reg) - 1].split(".") if host.unicode != reg else []
     seen = _Seen.of(host.unicode, label, suffix, tuple(sub for sub in subs if sub and sub != "www"))
     best: dict[str, Match] = {}
-    candidates = _candidates(prot, seen)
     for t in prot.targets:
         if t.brand not in candidates:
             continue

@@ -170,3 +170,15 @@ def load_compiled(path: Path) -> CompiledRules:
         raise RuleError(f"cannot load compiled rules {path}: {exc}") from None
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return CompiledRules(rules, digest, [path], True)
+
+
+def content_fingerprint(dirs: list[Path]) -> str:
+    """Hash of the detection content besides YARA (path and bytes): IOC lists, the brand
+    policy and trust anchors.  Cached results are only valid for the same content."""
+    h = hashlib.sha256()
+    for base in dirs:
+        paths = [*sorted(base.glob("iocs/*.csv")), base / "brands.toml", *sorted(base.glob("trust/*.pem"))]
+        for path in paths:
+            if path.is_file():
+                h.update(os.fsencode(path.resolve()) + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()

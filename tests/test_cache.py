@@ -139,3 +139,19 @@ def test_unwritable_cache_is_harmless(target: Path, rules_dir: Path, make_scanne
     blocker.write_text("a file where the cache folder should be")
     r = make_scanner(rules_dir, cache_dir=str(blocker)).scan_file(str(target))
     assert r.verdict is Verdict.MALICIOUS and not r.cached
+
+
+def test_changed_brand_policy_or_trust_anchor_misses(tmp_path: Path) -> None:
+    """Results depend on brands.toml and trust/*.pem too: changing either changes the key."""
+    from scanner.rules import content_fingerprint
+
+    base = tmp_path / "rules"
+    (base / "trust").mkdir(parents=True)
+    (base / "brands.toml").write_text('[brands.acme]\nnames = ["Acme"]\n')
+    (base / "trust" / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    first = content_fingerprint([base])
+    (base / "brands.toml").write_text('[brands.acme]\nnames = ["Acme", "ACME Corp"]\n')
+    second = content_fingerprint([base])
+    (base / "trust" / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n")
+    third = content_fingerprint([base])
+    assert len({first, second, third}) == 3

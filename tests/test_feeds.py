@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import ssl
@@ -255,3 +256,22 @@ def test_cli_update_status_version(server: Server, tmp_path: Path) -> None:
     unknown = run_scamscan(["--config", conf, "feeds", "update", "nope"])
     assert unknown.returncode == 2
 
+
+
+def test_sha256_and_url_feeds_in_scans(server: Server, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    rules = write_rules_dir(tmp_path / "rules", {"t.yar": "rule T { condition: false }"})
+    settings = Settings().replace(cache_dir=str(cache), rules_dirs=(str(rules),), use_bundled_rules=False, jobs=1)
+    payload = b"fake hotfix payload\n"
+    digest = hashlib.sha256(payload).hexdigest()
+    server.replies[:] = [Reply(body=f"# sha256\n{digest}\n".encode())]
+    assert update_feed(cfg(server.url, name="hashes", format="sha256"), cache / "feeds").ok
+    server.replies[:] = [Reply(body=b"https://files.example.org/dl/Setup.exe\n")]
+    assert update_feed(cfg(server.url, name="phish", format="urls"), cache / "feeds").ok
+    scanner = Scanner(settings)
+    assert "ioc:known_bad_sha256" in finding_keys(scanner.scan_bytes(payload, "x.bin"))
+    text = b"get https://FILES.example.org/dl/Setup.exe and https://files.example.org/ok\n"
+    report = scanner.scan_bytes(text, "m.txt")
+    assert [f.evidence["url"] for f in report.findings if f.id == "known_bad_url"] == [
+        "https://FILES.example.org/dl/Setup.exe"]
+    assert "ioc:known_bad_domain" not in finding_keys(report)  # a URL feed does not condemn the whole host
