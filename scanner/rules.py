@@ -105,7 +105,7 @@ def cache_key(files: list[Path]) -> str:
     for name, value in sorted(EXTERNALS.items()):
         h.update(f"{name}:{type(value).__name__};".encode())
     for path in files:
-        h.update(os.fsencode(path.resolve()) + b"\0")
+        h.update(os.fsencode(os.path.abspath(path)) + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
