@@ -49,10 +49,11 @@ WORDS = ("invoice", "meeting", "schedule", "quarterly", "report", "update", "ser
 
 
 def text(n: int, seed: int) -> str:
-    out, i = [], seed
-    while sum(map(len, out)) < n:
+    out, i, size = [], seed, 0
+    while size < n:
         i = (i * 1103515245 + 12345) % 2**31
         out.append(WORDS[i % len(WORDS)] + (".\n" if i % 13 == 0 else " "))
+        size += len(out[-1])
     return "".join(out)[:n]
 
 
@@ -103,7 +104,10 @@ def rss_kib(pid: int) -> int:
     return int(m.group(1)) if m else 0
 
 
-def measure(send: Any, msgs: list[bytes], clients: int) -> dict[str, Any]:
+def measure(send: Any, both: list[bytes], clients: int) -> dict[str, Any]:
+    """Latency on the first half of `both`, throughput on the second: clamd caches results by hash,
+    so no daemon ever sees a message twice."""
+    msgs, fresh = both[:len(both) // 2], both[len(both) // 2:]
     lat: list[float] = []
     replies: dict[str, int] = {}
     for m in msgs:  # latency: one client, one message at a time
@@ -114,11 +118,11 @@ def measure(send: Any, msgs: list[bytes], clients: int) -> dict[str, Any]:
         replies[key] = replies.get(key, 0) + 1
     t = time.perf_counter()  # throughput: `clients` connections, each with its own share of the messages
     with ThreadPoolExecutor(clients) as pool:
-        done = list(pool.map(lambda c: [send(c, m) for m in msgs[c::clients]], range(clients)))
+        done = list(pool.map(lambda c: [send(c, m) for m in fresh[c::clients]], range(clients)))
     elapsed = time.perf_counter() - t
     errors = sum(1 for part in done for r in part if r.endswith(b"ERROR") or r[:1] == b"t")
     return {"p50_ms": round(pct(lat, 0.5), 2), "p99_ms": round(pct(lat, 0.99), 2),
-            "msgs_per_s": round(len(msgs) / elapsed, 1), "replies": replies, "errors_concurrent": errors}
+            "msgs_per_s": round(len(fresh) / elapsed, 1), "replies": replies, "errors_concurrent": errors}
 
 
 def scamscan(kind: str, port: int, rules: list[str], log: Path) -> subprocess.Popen[bytes]:
@@ -168,7 +172,7 @@ def run_set(label: str, rules: list[str], msgs: list[bytes], tmp: Path) -> dict[
     port = free_port()
     proc = scamscan("clamd", port, rules, tmp / "scamscan-clamd.log")
     try:
-        instream(port, msgs[0])
+        instream(port, b"Subject: warm-up\r\n\r\nwarm\r\n")
         res["scamscan_instream"] = measure(lambda c, m: instream(port, m), msgs, 2)
     finally:
         stop(proc)
@@ -191,7 +195,7 @@ def run_set(label: str, rules: list[str], msgs: list[bytes], tmp: Path) -> dict[
         return res
     cproc, loaded = started
     try:
-        instream(cport, msgs[0])
+        instream(cport, b"Subject: warm-up\r\n\r\nwarm\r\n")
         res["clamd_instream"] = {**measure(lambda c, m: instream(cport, m), msgs, 2), "signatures_loaded": loaded}
     finally:
         stop(cproc)
@@ -230,7 +234,7 @@ def main() -> int:
     ap.add_argument("--signature-base", default=str(SIGNATURE_BASE))
     ap.add_argument("--json")
     args = ap.parse_args()
-    msgs = messages(args.messages)
+    msgs = messages(2 * args.messages)  # N for latency, N others for throughput
     print(f"{len(msgs)} messages, mean {statistics.mean(map(len, msgs)) / 1024:.0f} KiB, "
           f"{sum(1 for m in msgs if b'.zip' in m)} with a ZIP; {os.cpu_count()} cores", flush=True)
     results: dict[str, Any] = {"sets": []}
