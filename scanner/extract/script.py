@@ -32,7 +32,7 @@ MAX_SCAN = 4 * 1024 * 1024
 MAX_PAYLOADS = 20
 MAX_DECODED = 1024 * 1024
 
-_PROBE = re.compile(rb"frombase64string|powershell|pwsh", re.IGNORECASE)
+_PROBE_WORDS = (b"frombase64string", b"powershell", b"pwsh")
 _SHELL = re.compile(r"\b(?:powershell|pwsh)(?:\.exe)?\b", re.IGNORECASE)
 _ENC = re.compile(r"""[\s"'](?:-|/|\u2013|\u2014)(e[a-z]{0,13})\s*[:\s]\s*["']?"""
                   r"""([A-Za-z0-9+/]{16,}={0,2})(?![A-Za-z0-9+/=])""", re.IGNORECASE)
@@ -75,8 +75,10 @@ def _decode(blob: str) -> tuple[str, str]:
 
 
 def wants(item: Item) -> bool:
-    """Cheap probe, so text without a PowerShell or base64 call costs one regex search."""
-    return _PROBE.search(memoryview(item.data)[:MAX_SCAN]) is not None
+    """Cheap probe, so text without a PowerShell or base64 call costs one lower() and three
+    substring searches (a case-insensitive regex alternation is ~10x slower on large text)."""
+    low = bytes(memoryview(item.data)[:MAX_SCAN]).lower()
+    return any(word in low for word in _PROBE_WORDS)
 
 
 def find_payloads(text: str) -> list[Payload]:
