@@ -20,6 +20,7 @@ _DOT = r"(?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\s\[\.\]\s)"
 # without backtracking through every word of a long text (1.6x faster host extraction).
 _LABEL = r"(?>[a-z0-9][a-z0-9_-]{0,62})(?<![_-])"
 HOST_RE = re.compile(rf"(?<![a-z0-9_.%-])((?:{_LABEL}{_DOT})+[a-z]{{2,63}})(?![a-z0-9_-])", re.IGNORECASE)
+_HOST_RE_LOWER = re.compile(HOST_RE.pattern)
 URL_RE = re.compile(r"\b(?:h[tx]{2}ps?|fxp|ftp)(?:\[:\]|:)//[^\s\"'<>()]+", re.IGNORECASE)
 _REFANG = [(re.compile(p, re.IGNORECASE), r) for p, r in (
     (r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", "."),
@@ -85,7 +86,8 @@ def extract_hosts(text: str) -> set[str]:
 @functools.lru_cache(maxsize=4)
 def _hosts(text: str) -> frozenset[str]:
     hosts: set[str] = set()
-    for raw in HOST_RE.findall(text):
+    # Lower-cased text with a case-sensitive twin of HOST_RE: same hosts, ~30% faster.
+    for raw in _HOST_RE_LOWER.findall(text.lower()):
         host = re.sub(r"\s", "", refang(raw)).lower().rstrip(".")
         if host.rsplit(".", 1)[-1] not in _NOT_TLDS:
             hosts.add(host)
