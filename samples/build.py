@@ -28,6 +28,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from sampleio import write_samples
+
 HERE = Path(__file__).resolve().parent
 
 # 2024-07-19 04:09 UTC: the time of the faulty channel file update.
@@ -911,22 +913,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="do not write; exit 1 if any sample differs from a fresh build")
     args = ap.parse_args(argv)
     samples = build()
-    changed = []
-    for rel, data in sorted(samples.items()):
-        path = HERE / rel
-        old = path.read_bytes() if path.exists() else None
-        if old == data:
-            continue
-        changed.append(rel)
-        if not args.check:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-    for rel in changed:
-        print(("differs: " if args.check else "wrote: ") + "samples/" + rel)
-    if args.check:
-        return 1 if changed else 0
-    print(f"{len(samples)} samples, {len(changed)} written")
-    return 0
+    return write_samples(samples, HERE, args.check)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from build import MARK, make_gzip, make_zip, make_zipcrypto_zip  # noqa: E402
 from mail_templates import build_messages  # noqa: E402
+from sampleio import write_samples  # noqa: E402
 
 EPOCH = 1721362140.0  # 2024-07-19 04:09 UTC, as in build.py
 CRADLE = ("# Falcon sensor hotfix installer\r\n"
@@ -221,21 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 if a sample differs from a fresh build")
     args = ap.parse_args(argv)
     samples = build()
-    changed = []
-    for rel, data in sorted(samples.items()):
-        path = HERE / rel
-        if path.exists() and path.read_bytes() == data:
-            continue
-        changed.append(rel)
-        if not args.check:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-    for rel in changed:
-        print(("differs: " if args.check else "wrote: ") + "samples/" + rel)
-    if args.check:
-        return 1 if changed else 0
-    print(f"{len(samples)} samples, {len(changed)} written")
-    return 0
+    return write_samples(samples, HERE, args.check)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,28 @@
+"""Writing built samples, shared by the samples/build_*.py scripts.
+
+Only files whose bytes changed are written, so rebuilding is idempotent and
+``--check`` can tell whether the committed samples match their sources.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def write_samples(samples: dict[str, bytes], here: Path, check: bool) -> int:
+    """Write (or with `check`, only compare) `samples` (paths relative to `here`); exit status."""
+    changed = []
+    for rel, data in sorted(samples.items()):
+        path = here / rel
+        if path.exists() and path.read_bytes() == data:
+            continue
+        changed.append(rel)
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    for rel in changed:
+        print(("differs: " if check else "wrote: ") + "samples/" + rel)
+    if check:
+        return 1 if changed else 0
+    print(f"{len(samples)} samples, {len(changed)} written")
+    return 0
