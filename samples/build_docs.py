@@ -30,6 +30,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sampleio import write_samples
+
 ROOT = Path(__file__).resolve().parent
 NOTE = "scamscan synthetic sample - harmless, not malware"
 DATE = datetime(2024, 7, 19, 4, 9, tzinfo=UTC)
@@ -313,19 +315,7 @@ def build() -> dict[str, bytes]:
 
 
 def main() -> int:
-    check = "--check" in sys.argv[1:]
-    changed = []
-    for rel, data in sorted(build().items()):
-        path = ROOT / rel
-        if path.exists() and path.read_bytes() == data:
-            continue
-        changed.append(rel)
-        if not check:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-    for rel in changed:
-        print(("differs: " if check else "wrote: ") + rel)
-    return 1 if check and changed else 0
+    return write_samples(build(), ROOT, "--check" in sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ byte-identical.
 from __future__ import annotations
 
 import argparse
-import filecmp
 import os
 import shutil
 import struct
@@ -29,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 import olefile
+from sampleio import build_or_check
 
 HERE = Path(__file__).resolve().parent
 FIXED_TIME = 1721365740  # 2024-07-19 05:09 UTC, the morning of the outage
@@ -118,16 +118,7 @@ def main() -> int:
     if shutil.which("wixl") is None:
         print("wixl not found: apt-get install wixl", file=sys.stderr)
         return 2
-    if not args.check:
-        for rel in build(HERE):
-            print(f"wrote samples/{rel}")
-        return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        changed = [rel for rel in build(Path(tmp)) if not (HERE / rel).is_file()
-                   or not filecmp.cmp(Path(tmp) / rel, HERE / rel, shallow=False)]
-    for rel in changed:
-        print(f"differs: samples/{rel}")
-    return 1 if changed else 0
+    return build_or_check(build, HERE, args.check)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from sampleio import build_or_check
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "pe_src"
 KEYS = SRC / "keys"
@@ -229,16 +231,7 @@ def main() -> int:
         if shutil.which(tool) is None:
             print(f"{tool} not found: apt-get install mingw-w64 osslsigncode openssl", file=sys.stderr)
             return 2
-    if not args.check:
-        for rel in build(HERE):
-            print(f"wrote samples/{rel}")
-        return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        changed = [rel for rel in build(Path(tmp)) if not (HERE / rel).is_file()
-                   or not filecmp.cmp(Path(tmp) / rel, HERE / rel, shallow=False)]
-    for rel in changed:
-        print(f"differs: samples/{rel}")
-    return 1 if changed else 0
+    return build_or_check(build, HERE, args.check)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@ Only files whose bytes changed are written, so rebuilding is idempotent and
 
 from __future__ import annotations
 
+import filecmp
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -26,3 +29,18 @@ def write_samples(samples: dict[str, bytes], here: Path, check: bool) -> int:
         return 1 if changed else 0
     print(f"{len(samples)} samples, {len(changed)} written")
     return 0
+
+
+def build_or_check(build: Callable[[Path], list[str]], here: Path, check: bool) -> int:
+    """For scripts whose toolchain writes files itself: build into `here`, or with `check`
+    into a temporary folder and report which files differ from the committed ones."""
+    if not check:
+        for rel in build(here):
+            print(f"wrote samples/{rel}")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        changed = [rel for rel in build(Path(tmp)) if not (here / rel).is_file()
+                   or not filecmp.cmp(Path(tmp) / rel, here / rel, shallow=False)]
+    for rel in changed:
+        print(f"differs: samples/{rel}")
+    return 1 if changed else 0
