@@ -148,3 +148,19 @@ def test_csv_with_byte_order_mark(tmp_path: Path) -> None:
     (rules / "iocs").mkdir()
     (rules / "iocs" / "domains.csv").write_bytes(b"\xef\xbb\xbfdomain,campaign,reference\r\nevil.com,c,r\r\n")
     assert "evil.com" in load_iocs([rules]).domains
+
+
+def test_mail_body_domain_reported_once_at_the_body(scan_text: Callable[..., ItemReport]) -> None:
+    """A 7-bit body is both inside the raw message and the decoded body.txt child: one finding, at the body."""
+    eml = (b"From: it@example.org\r\nTo: you@example.org\r\nSubject: fix\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/plain\r\n\r\nDownload the fix from https://evil.com/fix.exe today\r\n")
+    r = scan_text(eml, "m.eml")
+    hits = [f for f in r.findings if f.id == "known_bad_domain"]
+    assert [f.location for f in hits] == [("m.eml", "body.txt")], [f.location for f in hits]
+
+
+def test_mail_that_does_not_parse_is_searched_whole(scan_text: Callable[..., ItemReport]) -> None:
+    eml = (b"From: it@example.org\r\nSubject: fix\r\nMIME-Version: 1.0\r\n"
+           b'Content-Type: multipart/mixed; boundary="B"\r\n\r\nno boundary ever: get evil.com now\r\n')
+    r = scan_text(eml, "m.eml")
+    assert r.incomplete and ("m.eml",) in {f.location for f in r.findings if f.id == "known_bad_domain"}

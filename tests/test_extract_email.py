@@ -178,3 +178,30 @@ def test_cli_scans_the_mail_samples(tmp_path: Path) -> None:
     from helpers import run_scamscan
     result = run_scamscan(["scan", "--no-cache", str(tmp_path / "clean")])
     assert result.returncode == 0, result.stdout.decode()
+
+
+def _mail(attachment: bytes, body: str = "Password: Open-Sesame-9") -> bytes:
+    return (f'From: a@example.net\r\nSubject: files\r\nMIME-Version: 1.0\r\n'
+            f'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n{body}\r\n'
+            f'--B\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename="a.zip"\r\n'
+            f"Content-Transfer-Encoding: base64\r\n\r\n{base64.encodebytes(attachment).decode()}\r\n--B--\r\n").encode()
+
+
+@pytest.mark.parametrize("members,wanted", [
+    ({"report.txt": b"plain"}, False),                 # nothing a password could open: bodies not searched
+    ({"inner.zip": make_zip({"x.txt": b"x"})}, True),  # a nested archive may be encrypted
+    ({"x.7z": b"7z\xbc\xaf\x27\x1c"}, True),
+])
+def test_passwords_collected_only_when_an_archive_may_need_them(members: dict[str, bytes], wanted: bool) -> None:
+    from scanner.extract.mailparse import parse_eml
+
+    data = _mail(make_zip(members))
+    mail = parse_eml(data, f"sha-{sorted(members)}", 100)
+    assert ("Open-Sesame-9" in mail.passwords) is wanted
+
+
+def test_passwords_collected_for_a_broken_zip() -> None:
+    from scanner.extract.mailparse import parse_eml
+
+    mail = parse_eml(_mail(b"PK\x03\x04" + bytes(40)), "sha-broken", 100)
+    assert "Open-Sesame-9" in mail.passwords

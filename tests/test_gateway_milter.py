@@ -123,6 +123,24 @@ def test_clean_email_is_delivered_with_headers_and_forged_ones_removed(default_m
     assert msg["X-Scamscan-Findings"] == "yara:TEST_Suspicious"  # type: ignore[index]
 
 
+def test_every_event_the_mta_sends_is_answered(default_milter: Mail) -> None:
+    """An event the milter asks to skip still arrives as an unanswered macro packet; the MTA's next
+    write then waits for the milter's delayed ACK (about 40 ms a message behind Postfix)."""
+    import socket
+    import struct
+
+    no_connect, no_helo, no_rcpt, no_data, no_unknown = 0x1, 0x2, 0x8, 0x200, 0x100
+    with socket.create_connection(("127.0.0.1", default_milter.port), timeout=30) as s:
+        options = struct.pack(">III", 6, 0x1FF, 0x1FFFFF)
+        s.sendall(struct.pack(">I", len(options) + 1) + b"O" + options)
+        size = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+        reply = s.recv(size, socket.MSG_WAITALL)
+    assert reply[:1] == b"O"
+    _, _, protocol = struct.unpack(">III", reply[1:13])
+    assert protocol & (no_connect | no_helo | no_rcpt | no_data | no_unknown) == 0, hex(protocol)
+    assert protocol & (0xFF000 | 0x80) == 0, "no event without a reply either"  # P_NR_CONN..P_NR_BODY, P_NR_HDR
+
+
 def test_milter_down_tempfails_and_nothing_is_lost(mail: Mail) -> None:
     mail.stop_milter()
     by_smtp, by_queue = unique("smtp while down"), unique("queued while down")

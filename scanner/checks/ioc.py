@@ -14,18 +14,18 @@ from pathlib import Path
 from ..feeds import Feed, cached_feeds, lookup
 from ..feeds_parse import normalise
 from ..hostnorm import split_url
-from ..indicators import decode_text, extract_hosts, extract_urls, parent_domains
+from ..indicators import extract_hosts, extract_urls, parent_domains
 from ..iocs import Indicator, load_iocs
 from ..models import Finding, Incomplete, Item, Severity
 from .base import CheckContext
-
-TEXT_LIMIT = 16 * 1024 * 1024
+from .hosttext import TEXT_LIMIT, host_text
 
 
 class IocCheck:
     name = "ioc"
 
     def __init__(self, ctx: CheckContext) -> None:
+        self.settings = ctx.settings
         self.db = load_iocs(ctx.rule_dirs)
         self.extra_hashes = sorted(self.db.hash_types - {"sha256"})
         # Downloaded threat feeds (`scamscan feeds update`), memory-mapped: see scanner/feeds.py.
@@ -50,14 +50,14 @@ class IocCheck:
             yield item.finding(self.name, "known_bad_sha256", Severity.CRITICAL, 100,
                                f"file hash is listed by threat feed {feed.name}", self._feed_evidence(feed))
         if (self.db.domains or self.feed_kinds & {"domain", "url"}) and item.filetype.is_text:
-            if item.size > TEXT_LIMIT:
+            text, cut = host_text(item, self.settings)
+            if cut:
                 yield item.incomplete("max_text_size", f"only the first {TEXT_LIMIT} bytes searched for domains",
                                       self.name)
-            yield from self._domains(item)
+            yield from self._domains(item, text)
 
-    def _domains(self, item: Item) -> Iterator[Finding]:
+    def _domains(self, item: Item, text: str) -> Iterator[Finding]:
         seen: set[str] = set()
-        text = decode_text(item.data, TEXT_LIMIT)
         urls = extract_urls(text) if "url" in self.feed_kinds or "domain" in self.feed_kinds else []
         hosts = extract_hosts(text) | {split_url(u)[0].lower().rstrip(".") for u in urls}
         for host in sorted(hosts):

@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from ..brands import Brand, load_brands
 from ..filetypes import FileType
 from ..hostnorm import parse_host, split_url
-from ..indicators import decode_text, extract_hosts, extract_urls
+from ..indicators import extract_hosts, extract_urls
 from ..lookalike import SCORES, Match, classify
 from ..models import Finding, Incomplete, Item
 from .base import CheckContext, severity_for_score
+from .hosttext import TEXT_LIMIT, host_text
 
-TEXT_LIMIT = 16 * 1024 * 1024
 MAX_HOSTS = 2000       # distinct hosts examined per item
 MAX_FINDINGS = 25      # findings per item (the rest are counted in the last one's evidence)
 PE_URL_CAP = 256
@@ -35,6 +35,7 @@ class LookalikeCheck:
     name = "lookalike"
 
     def __init__(self, ctx: CheckContext) -> None:
+        self.settings = ctx.settings
         self.brands: tuple[Brand, ...] = tuple(load_brands(ctx.rule_dirs).values())
 
     def applies(self, item: Item) -> bool:
@@ -48,10 +49,10 @@ class LookalikeCheck:
                 blob = hit.group(0)
                 urls.append(blob.decode("utf-16-le") if blob[1:2] == b"\x00" else blob.decode("ascii"))
         else:
-            if item.size > TEXT_LIMIT:
+            text, cut = host_text(item, self.settings)
+            if cut:
                 yield item.incomplete("max_text_size", f"only the first {TEXT_LIMIT} bytes searched for hosts",
                                       self.name)
-            text = decode_text(item.data, TEXT_LIMIT)
             urls = extract_urls(text)
             for h in sorted(extract_hosts(text)):
                 hosts.setdefault(h, "text")

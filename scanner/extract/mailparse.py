@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import email
 import email.errors
+import io
 import mimetypes
 import re
+import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -194,15 +196,34 @@ def _parse(data: bytes, max_parts: int) -> Mail:
                 candidates(subject, *walker.texts) if may_need_passwords(walker.parts) else ())
 
 
-# Containers that may hold an encrypted archive: only then are password candidates worth collecting.
-_ARCHIVE_MAGIC = (b"PK\x03\x04", b"7z\xbc\xaf\x27\x1c", b"Rar!", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00",
-                  b"\xd0\xcf\x11\xe0")
+# Containers that may hold an encrypted archive: only then are password candidates worth collecting
+# (searching the bodies for them costs more than parsing the message).
+_ARCHIVE_MAGIC = (b"7z\xbc\xaf\x27\x1c", b"Rar!", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\xd0\xcf\x11\xe0")
+# ZIP members that are, or may hold, an archive a password would open.
+_NESTED_EXT = (".zip", ".7z", ".rar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz", ".tar", ".iso", ".img",
+               ".udf", ".cab", ".eml", ".msg", ".mbox", ".jar")
+
+
+def _zip_may_need_passwords(data: bytes) -> bool:
+    """An encrypted member, or a member that may be an archive itself; a ZIP whose central
+    directory cannot be read is given the benefit of the doubt."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return True
+    return any(m.flag_bits & 0x1 or m.filename.lower().endswith(_NESTED_EXT) for m in members)
+
+
+def _may_hold_encrypted(part: Part) -> bool:
+    data = part.data
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_may_need_passwords(data)
+    return data.startswith(_ARCHIVE_MAGIC) or data[0x8001:0x8006] == b"CD001"
 
 
 def may_need_passwords(parts: list[Part] | tuple[Part, ...]) -> bool:
-    return any(p.kind == "message" or (p.kind == "attachment" and (p.data.startswith(_ARCHIVE_MAGIC)
-                                                                  or p.data[0x8001:0x8006] == b"CD001"))
-               for p in parts)
+    return any(p.kind == "message" or (p.kind == "attachment" and _may_hold_encrypted(p)) for p in parts)
 
 
 _cache: OrderedDict[tuple[str, int], Mail] = OrderedDict()

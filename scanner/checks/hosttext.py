@@ -1,0 +1,35 @@
+"""The text whose host names the `ioc` and `lookalike` checks examine.
+
+An e-mail's decoded bodies and attachments are its children and are examined as
+such.  Searched raw as well, a 7-bit body was examined twice (one finding at two
+locations, and the message's largest cost at a mail gateway) and a base64 body
+gave nothing at all.  So for a message whose MIME tree parsed cleanly, and whose
+children will be scanned (below max_depth), only the header block is searched.
+Anything else (a message that did not parse, or has no parts) is searched whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..config import Settings
+from ..filetypes import FileType
+from ..indicators import decode_text
+from ..models import Item
+
+TEXT_LIMIT = 16 * 1024 * 1024
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def host_text(item: Item, settings: Settings) -> tuple[str, bool]:
+    """(decoded text for host extraction, whether it was cut at TEXT_LIMIT): an e-mail's header
+    block, else the whole text."""
+    if item.filetype == FileType.EMAIL and item.depth < settings.max_depth:
+        from ..extract.mailparse import parse_eml  # stdlib email loads on the first message (start time)
+
+        mail = parse_eml(item.data, item.sha256, settings.max_children)
+        if mail.parts and not mail.problems:
+            end = _HEADER_END.search(memoryview(item.data)[:TEXT_LIMIT].tobytes())
+            if end is not None:
+                return decode_text(memoryview(item.data)[:end.start()]), False
+    return decode_text(item.data, TEXT_LIMIT), item.size > TEXT_LIMIT
