@@ -62,3 +62,14 @@ def test_gateway_settings_are_validated(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_settings(environ={f"SCAMSCAN_{name.upper()}": value})
     assert load_settings(environ={"SCAMSCAN_CLAMD_STREAM_MAX_LENGTH": "25MB"}).clamd_stream_max_length == 25 << 20
+
+
+def test_warm_up_message_takes_the_paths_of_a_real_message() -> None:
+    """The daemon warms its scanner with this message at start and on reload: it must reach the
+    MIME, HTML and ZIP code a first real message would otherwise pay to load, and be clean."""
+    from scanner.gateway.service import _warm_up_message, make_scanner
+
+    report = make_scanner(load_settings(None, environ={})).scan_bytes(_warm_up_message(), "warm-up.eml")
+    assert report.verdict == Verdict.CLEAN and not report.findings
+    assert {i.type for i in report.items} >= {"email", "text", "html", "zip"}
+    assert ("warm-up.eml", "warm-up.zip", "readme.txt") in {i.location for i in report.items}
