@@ -239,3 +239,31 @@ def test_malformed_and_large_messages(default_milter: Mail) -> None:
         assert b"not scanned" in exc.smtp_error
     milter = default_milter.milter
     assert milter is not None and milter.proc is not None and milter.proc.poll() is None
+
+
+def test_bad_and_idle_milter_clients_do_not_disturb_the_mta(default_milter: Mail) -> None:
+    """Garbage, an absurd packet length, a client that stops mid-packet and a thousand idle
+    connections on the milter's port: Postfix's mail is still scanned and acted on."""
+    import socket
+    import struct
+
+    port = default_milter.port
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(1000)]
+    try:
+        bad = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        bad[0].sendall(b"GET / HTTP/1.0\r\n\r\n" * 100)
+        bad[1].sendall(struct.pack(">I", 0x7FFFFFFF) + b"B" + b"x" * 100)
+        bad[2].sendall(struct.pack(">I", 1000) + b"L" + b"only part")
+        idle += bad
+        with pytest.raises(smtplib.SMTPDataError) as err:
+            send(default_milter, message(unique("among bad clients"), MARKER))
+        assert err.value.smtp_code == 550
+        clean = unique("clean among bad clients")
+        send(default_milter, message(clean))
+        (msg,) = default_milter.delivered(clean)
+        assert msg["X-Scamscan-Verdict"] == "clean"  # type: ignore[index]
+        assert default_milter.milter is not None and default_milter.milter.proc is not None
+        assert default_milter.milter.proc.poll() is None
+    finally:
+        for s in idle:
+            s.close()
