@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import __version__
-from .cache import ResultCache
+from .cache import ResultCache, code_fingerprint
 from .config import Settings
 from .engine import Engine
 from .filetypes import BytesLike
@@ -45,7 +45,7 @@ class Scanner:
     def __init__(self, settings: Settings | None = None, rules: CompiledRules | None = None) -> None:
         self.settings = settings or Settings()
         self.engine = Engine(self.settings, rules)
-        namespace = f"{__version__}|{self.engine.content_key}|{self.settings.fingerprint()}"
+        namespace = f"{__version__}|{code_fingerprint()}|{self.engine.content_key}|{self.settings.fingerprint()}"
         self.cache = (ResultCache(Path(self.settings.cache_dir), namespace)
                       if self.settings.result_cache and self.settings.cache_dir else None)
 

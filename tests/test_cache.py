@@ -155,3 +155,24 @@ def test_changed_brand_policy_or_trust_anchor_misses(tmp_path: Path) -> None:
     (base / "trust" / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n")
     third = content_fingerprint([base])
     assert len({first, second, third}) == 3
+
+
+def test_edited_code_is_not_answered_from_the_cache(target: Path, rules_dir: Path,
+                                                    make_scanner: ScannerFactory) -> None:
+    """A development checkout whose code changed under the same version gets fresh results."""
+    import os
+
+    import scanner.engine
+    from scanner.cache import code_fingerprint
+
+    module = Path(scanner.engine.__file__)
+    before = module.stat()
+    assert not make_scanner(rules_dir).scan_file(str(target)).cached
+    assert make_scanner(rules_dir).scan_file(str(target)).cached
+    try:
+        os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        code_fingerprint.cache_clear()
+        assert not make_scanner(rules_dir).scan_file(str(target)).cached
+    finally:
+        os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns))
+        code_fingerprint.cache_clear()
