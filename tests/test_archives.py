@@ -7,6 +7,7 @@ import bz2
 import io
 import lzma
 import tarfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -135,6 +136,29 @@ def test_wrong_password_is_incomplete_with_finding(scan: Callable[..., ItemRepor
     assert "encrypted" in reasons(report) and report.verdict == Verdict.INCOMPLETE
     f = next(f for f in report.findings if f.id == "encrypted_archive")
     assert f.evidence["candidates_tried"] >= 1
+
+
+def test_damaged_aes_member_with_the_right_password(scan: Callable[..., ItemReport]) -> None:
+    # pyzipper raises its own BadZipFile (not zipfile's) on a bad HMAC: it escaped both the password
+    # probe and the member read as check_error (fuzz: falcon_hotfix_password.eml, teams_update_aes.eml).
+    probe_broken = bytearray(aes_zip({"run.bat": b"echo hi"}, b"S3cret-77"))
+    probe_broken[probe_broken.find(b"PK\x01\x02") - 1] ^= 1  # last byte of the HMAC
+    report = scan(mail_with("a.zip", bytes(probe_broken), "Password: S3cret-77"), "m.eml")
+    assert reasons(report) == {"encrypted"} and report.verdict == Verdict.INCOMPLETE
+    other_broken = bytearray(aes_zip({"big.txt": b"x" * 500, "run.bat": MARKER}, b"S3cret-77"))
+    other_broken[other_broken.find(b"PK\x03\x04", 1) - 1] ^= 1  # HMAC of big.txt; run.bat is the probe
+    report = scan(mail_with("a.zip", bytes(other_broken), "Password: S3cret-77"), "m.eml")
+    assert reasons(report) == {"encrypted"}
+    assert marker_location(report) == ("m.eml", "a.zip", "run.bat")  # the members after it still scanned
+
+
+def test_sevenzip_without_header_is_corrupt(scan: Callable[..., ItemReport]) -> None:
+    # Next-header size 0 (start header CRC fixed) reads as an empty archive in py7zr: it was clean.
+    data = bytearray(seven_zip({"a.txt": b"plain text"}))
+    data[20:32] = bytes(12)  # next-header size and CRC
+    data[8:12] = zlib.crc32(data[12:32]).to_bytes(4, "little")
+    report = scan(bytes(data), "h.7z")
+    assert reasons(report) == {"corrupt"} and report.verdict == Verdict.INCOMPLETE
 
 
 def test_encrypted_without_any_password_is_never_clean(scan: Callable[..., ItemReport]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -93,6 +94,29 @@ def test_corrupt_ole_is_incomplete(tmp_path: Path, rules_dir: Path, make_scanner
         r = scan(tmp_path, make_scanner, rules_dir, name, data)
         assert r.verdict is Verdict.INCOMPLETE, name
         assert reasons(r) == {"corrupt"}, (name, r.incomplete)  # no check_error: nothing crashed
+
+
+def test_damaged_ole_directory_is_incomplete(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    # An invalid entry type makes olefile drop the UpdateCheck macro stream without raising: the lure
+    # read as clean (fuzz: windows_update_notice.doc dup/lenfield).
+    data = bytearray((SAMPLES / "lures" / "docs" / "windows_update_notice.doc").read_bytes())
+    name = "UpdateCheck".encode("utf-16-le")
+    entry = next(m.start() for m in re.finditer(name, data) if m.start() % 128 == 0)  # its directory entry
+    data[entry + 0x42] = 9  # entry type: none of storage, stream, root
+    r = scan(tmp_path, make_scanner, rules_dir, "notice.doc", bytes(data))
+    assert r.verdict is Verdict.INCOMPLETE and reasons(r) == {"corrupt"}, r.incomplete
+
+
+def test_ole_stream_larger_than_the_file_is_refused(tmp_path: Path, rules_dir: Path,
+                                                    make_scanner: ScannerFactory) -> None:
+    # olevba reads every entry in full: a declared size past the file's end made olefile follow
+    # the sector chain for GBs (fuzz: windows_update_notice.doc dup, 15 s and 3 GB).
+    data = bytearray((SAMPLES / "lures" / "docs" / "windows_update_notice.doc").read_bytes())
+    name = "UpdateCheck".encode("utf-16-le")
+    entry = next(m.start() for m in re.finditer(name, data) if m.start() % 128 == 0)
+    data[entry + 0x78:entry + 0x7C] = (0x7FFFFFF0).to_bytes(4, "little")  # stream size
+    r = scan(tmp_path, make_scanner, rules_dir, "notice.doc", bytes(data))
+    assert reasons(r) == {"corrupt"} and "larger than the file" in r.incomplete[0].message
 
 
 def test_remote_template(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:

@@ -136,6 +136,18 @@ def test_bad_pdfs_are_recorded(tmp_path: Path, rules_dir: Path, make_scanner: Sc
     assert r.verdict is Verdict.INCOMPLETE and reasons(r) == {"corrupt"}
 
 
+@pytest.mark.parametrize("old,new", [(b"5 0 obj\n<<", b"5 0 obj\nC<<"),  # the link annotation unparsable
+                                     (b"/Kids [ 4 0 R ]", b"/Kids [ 4 0 R C]")])  # the page tree unreadable
+def test_unreadable_objects_are_corrupt(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory,
+                                        old: bytes, new: bytes) -> None:
+    # pypdf (non-strict) drops both without raising: the link or the pages vanished and the PDF read as
+    # clean (fuzz: remediation_links.pdf flips).
+    data = make_pdf(["https://example.org/a"])
+    assert old in data
+    r = scan(tmp_path, make_scanner, rules_dir, "broken.pdf", data.replace(old, new))
+    assert r.verdict is Verdict.INCOMPLETE and reasons(r) == {"corrupt"}, r.incomplete
+
+
 def test_object_limit(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory,
                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf_analysis, "MAX_OBJECTS", 3)

@@ -67,8 +67,8 @@ class ArchiveCheck:
         try:
             with zipfile.ZipFile(ViewReader(item.data)) as archive:
                 infos = archive.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-            return [], False
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            return [], False  # the extractor reports the broken archive
         return [i.filename for i in infos], any(i.flag_bits & 0x1 for i in infos)
 
     def _tar_names(self, item: Item) -> list[str]:

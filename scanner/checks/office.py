@@ -111,7 +111,7 @@ class OfficeCheck:
     def _relationships(self, item: Item) -> Iterator[Finding]:
         try:
             archive = zipfile.ZipFile(ViewReader(item.data))
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
             return  # the ZIP extractor reports the corruption
         with archive:
             rels = [i for i in archive.infolist() if i.filename.lower().endswith(".rels")][:MAX_RELS]

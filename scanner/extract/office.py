@@ -70,11 +70,18 @@ def _parse(data: BytesLike, name: str) -> VbaProject:
     try:
         ole = olefile.OleFileIO(raw)
         streams = tuple("/".join(p) for p in ole.listdir(streams=True, storages=False))
+        # olevba reads every directory entry, listed or orphaned; olefile would follow a looping
+        # sector chain for as many bytes as one declares (GBs, for minutes)
+        oversized = next((d.name for d in ole.direntries if d is not None and d.size > len(raw)), None)
         ole.close()
+        damage = _damage(raw) if ole.parsing_issues else ""
     except CheckTimeout:
         raise
     except Exception as exc:  # noqa: BLE001 - olefile raises many types on hostile input
         return VbaProject(error=f"unreadable OLE file ({type(exc).__name__}: {exc})")
+    if oversized is not None:
+        return VbaProject(error=f"damaged OLE structure: entry {oversized[:40]!r} larger than the file",
+                          streams=streams)
     if any(s.lower() in ("encryptedpackage", "encryptioninfo") for s in streams):
         return VbaProject(encrypted=True, streams=streams)
     try:
@@ -98,8 +105,22 @@ def _parse(data: BytesLike, name: str) -> VbaProject:
             break
         total += len(code)
         modules.append(Module(str(vba_name or stream), str(stream), code))
-    error = "VBA project found but no module could be decompressed" if has_vba and not found else ""
+    error = "VBA project found but no module could be decompressed" if has_vba and not found else damage
     return VbaProject(tuple(modules), has_vba, error=error, truncated=truncated, streams=streams)
+
+
+def _damage(raw: bytes) -> str:
+    """Why the OLE structure is wrong, or "" for harmless oddities.  olefile skips broken
+    directory entries and sectors (`parsing_issues`), so the streams, macros included, may be
+    partly missing; only its `DEFECT_INCORRECT` level and above means that."""
+    import olefile
+    try:
+        olefile.OleFileIO(raw, raise_defects=olefile.DEFECT_INCORRECT).close()
+    except CheckTimeout:
+        raise
+    except Exception as exc:  # noqa: BLE001 - olefile raises many types on hostile input
+        return f"damaged OLE structure, streams may be missing ({type(exc).__name__}: {exc})"
+    return ""
 
 
 def vba_project(item: Item) -> VbaProject:

@@ -98,6 +98,7 @@ class _Walker:
             self.out.limits.append(("max_objects", f"{len(ids)} objects, only the first {MAX_OBJECTS} inspected"))
             ids = ids[:MAX_OBJECTS]
         streams: list[tuple[int, Any]] = []
+        broken: list[str] = []
         for num in ids:
             try:
                 obj = self.reader.get_object(num)
@@ -109,8 +110,11 @@ class _Walker:
                     self.visit(obj, 0)
             except CheckTimeout:
                 raise
-            except Exception:  # noqa: BLE001 - one broken object must not hide the others
+            except Exception as exc:  # noqa: BLE001 - one broken object must not hide the others
+                broken.append(f"object {num}: {type(exc).__name__}")
                 continue
+        if broken:  # its links, scripts or page may be exactly what was lost
+            self.out.limits.append(("corrupt", f"{len(broken)} objects unreadable ({', '.join(broken[:3])})"))
         for num, _ in streams:
             self.out.embedded.append((self.embedded_names.get(num) or f"embedded-{num}.bin", num))
         self.auto_actions()
@@ -200,6 +204,8 @@ class _Walker:
 def _text(reader: Any, out: PdfAnalysis) -> None:
     pages = reader.pages
     out.pages = len(pages)
+    if not out.pages and not _empty_page_tree(reader):  # pypdf drops a tree it cannot read without a word
+        out.limits.append(("corrupt", "no readable page: page tree missing or damaged"))
     if out.pages > MAX_TEXT_PAGES:
         out.limits.append(("max_pages", f"{out.pages} pages, text of the first {MAX_TEXT_PAGES} searched"))
     parts: list[str] = []
@@ -218,6 +224,17 @@ def _text(reader: Any, out: PdfAnalysis) -> None:
             out.limits.append(("max_text", f"page text beyond {MAX_TEXT} characters not searched"))
             break
     out.text = "\n".join(parts)[:MAX_TEXT]
+
+
+def _empty_page_tree(reader: Any) -> bool:
+    """Whether the page tree says it has no pages (/Count 0), unlike one that could not be read."""
+    try:
+        tree = reader.trailer["/Root"].get_object()["/Pages"].get_object()
+        return int(tree.get("/Count", -1)) == 0
+    except CheckTimeout:
+        raise
+    except Exception:  # noqa: BLE001 - any broken link in the chain means "could not be read"
+        return False
 
 
 def _open(reader_class: Any, raw: bytes) -> Any:

@@ -50,6 +50,12 @@ class _CappedIO:
         return None
 
 
+def _headerless(item: Item) -> bool:
+    """Next-header size 0 reads as an empty archive in py7zr; 7-Zip writes that only for a
+    32-byte empty archive, so anything after the start header is a damaged or forged one."""
+    return item.size > 32 and int.from_bytes(item.data[20:28], "little") == 0
+
+
 def _factory(limit: int) -> Any:
     from py7zr.io import WriterFactory
 
@@ -86,6 +92,10 @@ def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
                                                "contents not scanned", "archive")
             return
         files = [f for f in archive.list() if f.is_file]
+        if not files and _headerless(item):
+            yield item.incomplete("corrupt", f"7z start header declares no archive header, yet {item.size - 32} "
+                                             "bytes follow it: contents not scanned", "archive")
+            return
         limit = budget.settings.max_children
         if len(files) > limit:
             yield item.incomplete("max_children", f"{len(files)} members, only the first {limit} scanned "

@@ -60,12 +60,13 @@ def _memo(item: Item, kind: str, compute: Any) -> Unlock:
 
 def _zip(item: Item) -> Unlock:
     import pyzipper  # lazily: only archives with encrypted members and candidates get here
+    # pyzipper.BadZipFile is pyzipper's own copy of zipfile's class, not a subclass: both are caught
     try:
         archive = pyzipper.AESZipFile(ViewReader(item.data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, pyzipper.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return Unlock(False)
     with archive:
-        locked = [i for i in archive.infolist() if i.flag_bits & 0x1 and not i.is_dir()]
+        locked = [i for i in archive.infolist() if i.flag_bits & 0x1 and not i.filename.endswith("/")]
         if not locked:
             return Unlock(False)
         probe = min(locked, key=lambda i: i.file_size)
@@ -80,8 +81,8 @@ def _zip(item: Item) -> Unlock:
                             if probe.file_size > VERIFY_CAP:
                                 break
                     return Unlock(True, password, tried, method)
-                except (RuntimeError, zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError,
-                        NotImplementedError):
+                except (RuntimeError, zipfile.BadZipFile, pyzipper.BadZipFile, zlib.error, ValueError, OSError,
+                        EOFError, NotImplementedError):
                     continue
         return Unlock(True, None, tried, method)
 

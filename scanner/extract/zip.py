@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 
+from ..filetypes import BytesLike
 from ..models import Incomplete, Item
 from .base import Budget, Child, LimitExceeded
 from .view import ViewReader
@@ -25,14 +26,19 @@ from .zipcrypt import ZipUnlocker
 def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
     try:
         archive = zipfile.ZipFile(ViewReader(item.data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: a "version needed" byte beyond what zipfile knows, i.e. a damaged record
         yield item.incomplete("corrupt", f"unreadable ZIP archive ({exc}): members recovered from local headers",
                               "archive")
         yield from _recover(item, budget)
         return
     unlocker = ZipUnlocker(item)
     with archive, contextlib.closing(unlocker):
-        members = [i for i in archive.infolist() if not i.is_dir()]
+        declared = _declared_entries(item.data)
+        if declared is not None and declared > len(archive.infolist()):
+            yield item.incomplete("corrupt", f"central directory declares {declared} members but only "
+                                             f"{len(archive.infolist())} are readable: the rest not scanned", "archive")
+        members = [i for i in archive.infolist() if not i.filename.endswith("/")]  # is_dir() fails on ""
         limit = budget.settings.max_children
         if len(members) > limit:
             yield item.incomplete(
@@ -57,6 +63,18 @@ def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
                 yield item.incomplete("corrupt", f"{name}: {exc}", "archive")
                 continue
             yield Child(name, data)
+
+
+def _declared_entries(data: BytesLike) -> int | None:
+    """Member count of the end-of-central-directory record zipfile reads (the last one).
+    zipfile stops at the directory's byte size, so one damaged length field there silently
+    swallows the entries after it; this count tells."""
+    tail = bytes(memoryview(data)[-(22 + 0xFFFF):])  # the record plus the longest comment
+    pos = tail.rfind(b"PK\x05\x06")
+    if pos < 0 or pos + 22 > len(tail):
+        return None
+    (count,) = struct.unpack_from("<H", tail, pos + 10)
+    return None if count == 0xFFFF else count  # ZIP64: the real count is in the ZIP64 record
 
 
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")

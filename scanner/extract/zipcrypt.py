@@ -32,9 +32,9 @@ class ZipUnlocker:
             tried = f" ({found.tried} password candidates from the e-mail tried)" if found else ""
             yield item.incomplete("encrypted", f"{name}: encrypted member, not scanned{tried}", "archive")
             return
+        import pyzipper  # its BadZipFile is not zipfile's (a copy, not a subclass)
         try:
             if self._archive is None:
-                import pyzipper
                 self._archive = pyzipper.AESZipFile(ViewReader(item.data))
             budget.check_declared(name, info.file_size, info.compress_size)
             real = self._archive.getinfo(name)
@@ -43,8 +43,8 @@ class ZipUnlocker:
         except LimitExceeded as exc:
             yield item.incomplete(exc.reason, exc.message, "archive")
             return
-        except (RuntimeError, zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError,
-                NotImplementedError) as exc:
+        except (RuntimeError, zipfile.BadZipFile, pyzipper.BadZipFile, zlib.error, ValueError, OSError, EOFError,
+                KeyError, NotImplementedError) as exc:
             # The password opened the probe member; this one may use another password.
             yield item.incomplete("encrypted", f"{name}: cannot decrypt with the e-mail's password ({exc})", "archive")
             return
