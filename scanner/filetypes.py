@@ -36,6 +36,7 @@ class FileType(enum.Enum):
     EMAIL = "email"
     MBOX = "mbox"
     MSG = "msg"  # Outlook message: an OLE file with __substg1.0_ property streams
+    TNEF = "tnef"  # Outlook's winmail.dat (application/ms-tnef): attachments and rich body of a mail
     HTML = "html"
     TEXT = "text"
     DATA = "data"
@@ -49,6 +50,8 @@ class FileType(enum.Enum):
     def is_text(self) -> bool:
         return self in (FileType.TEXT, FileType.HTML, FileType.EMAIL)
 
+
+TNEF_MAGIC = b"\x78\x9f\x3e\x22"  # signature 0x223E9F78, little-endian
 
 _LOKI = {FileType.PE: "EXE", FileType.SEVENZIP: "7Z", FileType.OLE: "OLE", FileType.MACHO: "MACH-O"}
 
@@ -65,6 +68,7 @@ _MAGIC: list[tuple[bytes, FileType]] = [
     (b"L\x00\x00\x00\x01\x14\x02\x00", FileType.LNK),
     (b"\xcf\xfa\xed\xfe", FileType.MACHO),
     (b"\xce\xfa\xed\xfe", FileType.MACHO),
+    (TNEF_MAGIC, FileType.TNEF),
 ]
 
 _EMAIL_HEADER = re.compile(

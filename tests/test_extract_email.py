@@ -205,3 +205,25 @@ def test_passwords_collected_for_a_broken_zip() -> None:
 
     mail = parse_eml(_mail(b"PK\x03\x04" + bytes(40)), "sha-broken", 100)
     assert "Open-Sesame-9" in mail.passwords
+
+
+def _deeply_nested(levels: int) -> bytes:
+    data = (b"From: a@example.com\r\nSubject: deep\r\nMIME-Version: 1.0\r\n"
+            b'Content-Type: multipart/mixed; boundary="b0"\r\n\r\n')
+    for i in range(1, levels):
+        data += b'--b%d\r\nContent-Type: multipart/mixed; boundary="b%d"\r\n\r\n' % (i - 1, i)
+    return data + b"--b%d\r\nContent-Type: text/plain\r\n\r\nhello\r\n" % (levels - 1)
+
+
+def test_mime_too_deep_for_the_parser_is_corrupt_not_a_check_error(scan: Callable[..., ItemReport]) -> None:
+    report = scan(_deeply_nested(3000), "deep.eml")
+    assert report.verdict == Verdict.INCOMPLETE
+    assert "corrupt" in reasons(report) and "check_error" not in reasons(report)
+
+
+def test_charset_whose_codec_raises_plain_unicode_error_still_decodes(scan: Callable[..., ItemReport]) -> None:
+    eml = (b'From: a@example.com\r\nSubject: x\r\nContent-Type: text/plain; charset="punycode"\r\n\r\n'
+           b"get it at zz-9999 " + MARKER + b"\r\n")  # "incomplete punicode string"
+    report = scan(eml, "p.eml")
+    assert "check_error" not in reasons(report)
+    assert ("p.eml", "body.txt") in {f.location for f in report.findings if f.id == "TEST_Marker"}

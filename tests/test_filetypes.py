@@ -30,6 +30,9 @@ CASES: list[tuple[str, bytes, str, FileType]] = [
     ("text named exe", b"just some words\n", "Setup.exe", FileType.TEXT),
     ("utf16 text", "hola mundo".encode("utf-16"), "a.bin", FileType.TEXT),
     ("binary", bytes(range(256)) * 4, "a.txt", FileType.DATA),
+    # TNEF (winmail.dat): signature 0x223E9F78 little-endian, then a key and attributes.
+    ("tnef named txt", b"\x78\x9f\x3e\x22\x17\x5a\x01\x06\x90\x08\x00" + bytes(8), "winmail.txt", FileType.TNEF),
+    ("tnef signature big-endian", b"\x22\x3e\x9f\x78\x17\x5a" + bytes(30), "winmail.dat", FileType.DATA),
 ]
 
 
@@ -57,6 +60,7 @@ def test_loki_filetype_names() -> None:
     assert FileType.PE.loki == "EXE"
     assert FileType.ZIP.loki == "ZIP"
     assert FileType.PDF.loki == "PDF"
+    assert FileType.TNEF.loki == "TNEF"
     assert FileType.EMAIL.is_text and FileType.HTML.is_text and not FileType.ZIP.is_text
 
 

@@ -193,14 +193,17 @@ def test_quarantine_policy_holds_the_message(mail: Mail) -> None:
 
 
 def test_scan_timeout_tempfails_or_accepts_as_configured(mail: Mail) -> None:
+    # A few MB of text takes the engine far longer than the 1 us limit, even on a loaded machine
+    # (a tiny message could finish before the waiting thread even looks at the clock).
+    slow = b"see https://www.example.com/ and www.example.org for the agenda\r\n" * 40_000
     mail.start_milter(gateway_scan_timeout="0.000001")
     with pytest.raises(smtplib.SMTPDataError) as err:
-        send(mail, message(unique("timeout"), MARKER))
+        send(mail, message(unique("timeout"), MARKER + b"\r\n" + slow))
     assert err.value.smtp_code == 451
     assert b"not scanned" in err.value.smtp_error
     mail.start_milter(gateway_scan_timeout="0.000001", milter_on_error="accept")
     subject = unique("timeout accepted")
-    send(mail, message(subject))
+    send(mail, message(subject, slow))
     (msg,) = mail.delivered(subject)
     assert msg["X-Scamscan-Verdict"] == "not-scanned"  # type: ignore[index]
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ..filetypes import FileType
 from ..models import Item
-from . import compressed, email, gzip, iso, lnk, mbox, office, pdf, script, sevenzip, tar, zip
+from . import compressed, email, gzip, iso, lnk, mbox, office, pdf, script, sevenzip, tar, tnef, zip
 from .base import Budget, Child, Extractor, LimitExceeded
 
 # Containers whose children came "from an email" (the `from_email` rule variable).
@@ -33,6 +33,7 @@ EXTRACTORS: dict[FileType, Extractor] = {
     FileType.XZ: compressed.extract_xz,
     FileType.ISO: iso.extract,
     FileType.LNK: lnk.extract,
+    FileType.TNEF: tnef.extract,  # from a mail, its children keep `from_email` (inherited from winmail.dat)
 }
 
 # Types whose extractor only decodes (no container): a cheap probe decides whether it runs at all,

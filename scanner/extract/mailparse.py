@@ -26,7 +26,7 @@ from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
 
-from ..filetypes import BytesLike
+from ..filetypes import TNEF_MAGIC, BytesLike
 from ..htmllinks import html_text
 from .passwords import candidates
 
@@ -83,7 +83,7 @@ def decode_text(payload: bytes, charset: str | None) -> str:
         if cs:
             try:
                 return payload.decode(cs)
-            except (LookupError, UnicodeDecodeError):
+            except (LookupError, UnicodeError):  # punycode, idna...: plain UnicodeError
                 continue
     return payload.decode("cp1252", "replace")
 
@@ -184,7 +184,10 @@ class _Walker:
 
 
 def _parse(data: bytes, max_parts: int) -> Mail:
-    msg = email.message_from_bytes(data, policy=policy.compat32)
+    try:
+        msg = email.message_from_bytes(data, policy=policy.compat32)
+    except RecursionError:  # the stdlib parser recurses once per nested multipart
+        return Mail((), "", (), (("corrupt", "MIME structure too deep to parse"),))
     walker = _Walker(max_parts)
     try:
         walker.walk(msg)
@@ -198,7 +201,9 @@ def _parse(data: bytes, max_parts: int) -> Mail:
 
 # Containers that may hold an encrypted archive: only then are password candidates worth collecting
 # (searching the bodies for them costs more than parsing the message).
-_ARCHIVE_MAGIC = (b"7z\xbc\xaf\x27\x1c", b"Rar!", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\xd0\xcf\x11\xe0")
+# A TNEF winmail.dat is one: it carries an Outlook mail's attachments (an encrypted ZIP among them).
+_ARCHIVE_MAGIC = (b"7z\xbc\xaf\x27\x1c", b"Rar!", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\xd0\xcf\x11\xe0",
+                  TNEF_MAGIC)
 # ZIP members that are, or may hold, an archive a password would open.
 _NESTED_EXT = (".zip", ".7z", ".rar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz", ".tar", ".iso", ".img",
                ".udf", ".cab", ".eml", ".msg", ".mbox", ".jar")
