@@ -117,7 +117,7 @@ def _bodies(msg: Any, problems: list[tuple[str, str]]) -> Iterator[tuple[str, by
         if value:
             yield name, _text(value, codepage if name == "body.txt" else None).rstrip("\x00").encode("utf-8")
     try:
-        rtf = msg.rtfbody  # decompressed by compressed-rtf (installed with extract-msg)
+        rtf = msg.rtfbody  # decompressed by compressed-rtf (a dependency of ours)
     except CheckTimeout:
         raise
     except Exception as exc:  # noqa: BLE001 - compressed_rtf raises bare Exceptions on bad streams
