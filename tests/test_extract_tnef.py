@@ -246,3 +246,12 @@ def test_attachment_count_is_capped(make_scanner: ScannerFactory, rules_dir: Pat
     report = make_scanner(rules_dir, max_children=3).scan_bytes(data, "winmail.dat")
     assert "max_children" in reasons(report) and report.verdict == Verdict.INCOMPLETE
     assert len([i for i in report.items if len(i.location) == 2]) == 3
+
+
+def test_password_written_inside_winmail_dat_opens_its_archive(scan: Callable[..., ItemReport]) -> None:
+    """Outlook puts the whole rich body in winmail.dat: the outer mail may say nothing at all."""
+    locked = make_zipcrypto_zip([("run.bat", MARKER)], b"Tnef-Pass-42")
+    winmail = tnef([("invoice.zip", locked)], body="The archive is protected.\r\nPassword: Tnef-Pass-42\r\n")
+    report = scan(mail_with(winmail, "(see attachment)"), "m.eml")
+    assert marker_at(report) == ("m.eml", "winmail.dat", "invoice.zip", "run.bat")
+    assert "encrypted" not in reasons(report)

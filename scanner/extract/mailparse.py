@@ -220,15 +220,15 @@ def _zip_may_need_passwords(data: bytes) -> bool:
     return any(m.flag_bits & 0x1 or m.filename.lower().endswith(_NESTED_EXT) for m in members)
 
 
-def _may_hold_encrypted(part: Part) -> bool:
-    data = part.data
+def may_hold_encrypted(data: bytes) -> bool:
+    """Whether an attachment is, or may hold, an archive that a password opens."""
     if data.startswith(b"PK\x03\x04"):
         return _zip_may_need_passwords(data)
     return data.startswith(_ARCHIVE_MAGIC) or data[0x8001:0x8006] == b"CD001"
 
 
 def may_need_passwords(parts: list[Part] | tuple[Part, ...]) -> bool:
-    return any(p.kind == "message" or (p.kind == "attachment" and _may_hold_encrypted(p)) for p in parts)
+    return any(p.kind == "message" or (p.kind == "attachment" and may_hold_encrypted(p.data)) for p in parts)
 
 
 _cache: OrderedDict[tuple[str, int], Mail] = OrderedDict()

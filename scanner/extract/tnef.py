@@ -6,7 +6,8 @@ scanned (`mail.eml > winmail.dat > hotfix.zip > fix.bat`).  Attachments are name
 by their long file name, else the 8.3 title; bodies become `body.txt`,
 `body.html` and `body.rtf` (decompressed); an attached Outlook message is a TNEF
 stream itself, the child `<name>.tnef`, extracted in turn.  Passwords found in
-the enclosing e-mail travel on to the children.
+the enclosing e-mail, and in winmail.dat's own bodies (Outlook puts the whole
+rich body there), travel on to the archives.
 
 Dependency: tnefparse, the maintained pure-Python TNEF reader (MAPI properties,
 code pages, compressed RTF through compressed-rtf).  It was not written for
@@ -129,11 +130,12 @@ def _bodies(msg: Any, problems: list[tuple[str, str]]) -> Iterator[tuple[str, by
         problems.append(("unsupported", "compressed RTF body not decompressed (is compressed-rtf installed?)"))
 
 
-def _children(data: bytes, limit: int, problems: list[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
+def _children(data: bytes, limit: int, problems: list[tuple[str, str]]) -> Iterator[tuple[str, bytes, bool]]:
+    """(name, bytes, is a body): the bodies first, then the attachments and attached messages."""
     head = data[:6]
     message, groups, embedded = split(data, problems, limit)
     msg = _parse(head, message, "message", problems) if message else None
-    yield from _bodies(msg, problems)
+    yield from ((name, body, True) for name, body in _bodies(msg, problems))
     codepage = msg.codepage if msg is not None else None
     prefix = [a for a in message if a.name == "attOemCodepage"][:1] if codepage else []
     for n, group in enumerate(groups, 1):
@@ -142,16 +144,23 @@ def _children(data: bytes, limit: int, problems: list[tuple[str, str]]) -> Itera
         name = _name(att, codepage) if att is not None else ""
         payload = att.data if att is not None and isinstance(att.data, bytes | bytearray) else b""
         if att is not None and (payload or not embedded.get(n)):
-            yield name or f"attachment-{n}.bin", bytes(payload)
+            yield name or f"attachment-{n}.bin", bytes(payload), False
         for k, inner in enumerate(embedded.get(n, ()), 1):
-            yield f"{name or f'attached-{n}'}{f'-{k}' if k > 1 else ''}.tnef", inner
+            yield f"{name or f'attached-{n}'}{f'-{k}' if k > 1 else ''}.tnef", inner, False
 
 
 def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
+    from ..htmllinks import html_text
+    from .mailparse import may_hold_encrypted
+    from .passwords import candidates
+
     problems: list[tuple[str, str]] = []
     reported: set[tuple[str, str]] = set()
     limit, count = budget.settings.max_children, 0
-    for name, payload in _children(bytes(item.data), limit, problems):
+    # Bodies come first: a password written in them is offered to the archives after them (as for a mail).
+    texts: list[str] = []
+    passwords, searched = item.passwords, False
+    for name, payload, is_body in _children(bytes(item.data), limit, problems):
         yield from _report(item, problems, reported)
         if count >= limit:
             yield item.incomplete("max_children", f"more than {limit} attachments and bodies, the rest not "
@@ -164,7 +173,12 @@ def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
             yield item.incomplete(exc.reason, exc.message, "archive")
             continue
         budget.total_left -= len(payload)
-        yield Child(name, payload, item.passwords)
+        if is_body and name != "body.rtf":
+            text = payload.decode("utf-8", "replace")
+            texts.append(html_text(text) if name == "body.html" else text)
+        elif not searched and texts and may_hold_encrypted(payload):
+            passwords, searched = tuple(dict.fromkeys(item.passwords + candidates(*texts))), True
+        yield Child(name, payload, passwords)
     yield from _report(item, problems, reported)
 
 
