@@ -13,6 +13,8 @@ Made with real libraries, not hand-faked bytes:
 - .docx/.xlsx: plain ZIP + XML (that is what OOXML is), the .xlsx from pyOpenVBA's Excel template.
 - PDFs: fpdf2 lays out the pages, text and link annotations; pypdf adds JavaScript, Launch actions
   and attachments.  Build-only dependencies: `pip install pyopenvba fpdf2` (pypdf is a runtime one).
+- RTF: an OLE1 "Package" object written by `ole1_package` (the layout oletools' rtfobj reads, which
+  Word writes for an embedded file) as hex in `\\objdata`: a few struct fields, no library writes them.
 
 Everything is harmless: macros and scripts only name RFC 5737 documentation IPs or `.example`
 hosts, payloads echo a line, and no file here downloads or runs anything when opened.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
 import sys
 import tempfile
 import zipfile
@@ -310,8 +313,58 @@ def office() -> dict[str, bytes]:
     return out
 
 
+# ------------------------------------------------------------------ RTF
+def ole1_package(label: str, data: bytes, source: str = "") -> bytes:
+    """An OLE1 embedded "Package" object (MS-OLEDS 2.2), as Word writes into `\\objdata`: header, class
+    name, then the Packager's native data (version 2, label, source path, 0x00030000 = embedded file,
+    temp path, the file, then the three paths again in UTF-16) as oletools' OleNativeStream reads it."""
+    def c(text: str) -> bytes:
+        return text.encode("cp1252") + b"\0"
+
+    def w(text: str) -> bytes:
+        return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+    source = source or f"C:\\Users\\Public\\{label}"
+    temp = f"C:\\Users\\Public\\AppData\\Local\\Temp\\{label}"
+    native = (struct.pack("<H", 2) + c(label) + c(source) + struct.pack("<II", 0x00030000, len(c(temp)))
+              + c(temp) + struct.pack("<I", len(data)) + data + w(temp) + w(label) + w(source))
+    return ole1_object("Package", native)
+
+
+def ole1_object(class_name: str, native: bytes) -> bytes:
+    """An OLE1 embedded object: version 0x0501, format 2 (embedded), class name, empty topic and item."""
+    name = class_name.encode("ascii") + b"\0"
+    return struct.pack("<III", 0x00000501, 2, len(name)) + name + struct.pack("<III", 0, 0, len(native)) + native
+
+
+def rtf_doc(paragraphs: list[str], objdata: bytes, caption: str) -> bytes:
+    """An RTF document: the paragraphs, then one embedded object (hex in `\\objdata`, 128 digits a line)."""
+    hexdata = objdata.hex()
+    lines = "\n".join(hexdata[i:i + 128] for i in range(0, len(hexdata), 128))
+    body = "".join(f"\\pard {p}\\par\n" for p in paragraphs)
+    return ("{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Calibri;}}\\f0\\fs22\n" + body
+            + "\\pard {\\object\\objemb{\\*\\objclass Package}\\objw1\\objh1{\\*\\objdata\n" + lines
+            + "\n}{\\result {" + caption + "}}}\\par\n}\n").encode("cp1252")
+
+
+def rtfs() -> dict[str, bytes]:
+    fix = (ROOT / "lures" / "crowdstrike_fix.bat").read_bytes()
+    agenda = (f"Team meeting 2024-07-22\r\n1. Status of the migration\r\n2. Holiday rota\r\n"
+              f"3. Any other business\r\n({NOTE})\r\n").encode()
+    return {
+        "lures/docs/falcon_remediation.rtf": rtf_doc(
+            ["\\b CrowdStrike Falcon - remediation of the 19 July 2024 outage\\b0",
+             "CrowdStrike has released a hotfix that repairs affected Windows hosts automatically.",
+             "Double-click the Falcon_Hotfix package below and confirm the security prompt with Run.",
+             f"({NOTE})"], ole1_package("Falcon_Hotfix.bat", fix), "Falcon_Hotfix.bat"),
+        "clean/docs/meeting_notes.rtf": rtf_doc(
+            ["\\b Meeting notes\\b0", "The agenda for Monday is attached below.", f"({NOTE})"],
+            ole1_package("agenda.txt", agenda), "agenda.txt"),
+    }
+
+
 def build() -> dict[str, bytes]:
-    return {**office(), **pdfs(), **scripts()}
+    return {**office(), **pdfs(), **scripts(), **rtfs()}
 
 
 def main() -> int:

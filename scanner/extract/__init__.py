@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ..filetypes import FileType
 from ..models import Item
-from . import compressed, email, gzip, iso, lnk, mbox, office, pdf, script, sevenzip, tar, tnef, zip
+from . import compressed, email, gzip, iso, lnk, mbox, office, pdf, rtf, script, sevenzip, tar, tnef, zip
 from .base import Budget, Child, Extractor, LimitExceeded
 
 # Containers whose children came "from an email" (the `from_email` rule variable).
@@ -22,6 +22,7 @@ EXTRACTORS: dict[FileType, Extractor] = {
     FileType.GZIP: gzip.extract,
     FileType.OLE: office.extract,
     FileType.PDF: pdf.extract,
+    FileType.RTF: rtf.extract,
     FileType.TEXT: script.extract,
     FileType.HTML: script.extract,
     FileType.EMAIL: email.extract,

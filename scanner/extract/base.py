@@ -54,6 +54,16 @@ class Budget:
             ratio = size // max(compressed, 1)
             raise LimitExceeded("max_ratio", f"{name}: compression ratio {ratio}:1 exceeds max_ratio {s.max_ratio}")
 
+    def take(self, name: str, size: int) -> LimitExceeded | None:
+        """Charge a child already in memory (a mail part, an embedded object): the limit it
+        would pass, else None and its size is deducted."""
+        try:
+            self.check_declared(name, size)
+        except LimitExceeded as exc:
+            return exc
+        self.total_left -= size
+        return None
+
     def read_capped(self, name: str, read: Callable[[int], bytes],
                     compressed: int | None = None) -> bytearray:
         """Read a stream chunk by chunk, stopping as soon as a limit would be passed."""

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..models import Incomplete, Item
-from .base import Budget, Child, LimitExceeded
+from .base import Budget, Child
 
 if TYPE_CHECKING:
     from .mailparse import Mail
@@ -25,12 +25,10 @@ def children(item: Item, mail: Mail, budget: Budget) -> Iterator[Child | Incompl
         yield item.incomplete(reason, message, "email")
     passwords = tuple(dict.fromkeys(mail.passwords + item.passwords))
     for part in mail.parts:
-        try:
-            budget.check_declared(part.name, len(part.data))
-        except LimitExceeded as exc:
-            yield item.incomplete(exc.reason, exc.message, "email")
+        refused = budget.take(part.name, len(part.data))
+        if refused is not None:
+            yield item.incomplete(refused.reason, refused.message, "email")
             continue
-        budget.total_left -= len(part.data)
         yield Child(part.name, part.data, passwords)
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from ..models import Incomplete, Item
 from ..timeouts import CheckTimeout
-from .base import Budget, Child, LimitExceeded
+from .base import Budget, Child
 from .tnefwalk import Attr, split
 
 MAX_RETRIES = 4  # attributes tnefparse raised on, left out of one group before the rest of it is given up
@@ -167,12 +167,10 @@ def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
                                                   "scanned (max_children)", "archive")
             return
         count += 1
-        try:
-            budget.check_declared(name, len(payload))
-        except LimitExceeded as exc:
-            yield item.incomplete(exc.reason, exc.message, "archive")
+        refused = budget.take(name, len(payload))
+        if refused is not None:
+            yield item.incomplete(refused.reason, refused.message, "archive")
             continue
-        budget.total_left -= len(payload)
         if is_body and name != "body.rtf":
             text = payload.decode("utf-8", "replace")
             texts.append(html_text(text) if name == "body.html" else text)

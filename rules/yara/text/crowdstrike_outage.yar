@@ -49,7 +49,7 @@ rule SCAM_CS_FixScript_Delete_And_Download
         reference = "https://digit.in/news/general/crowdstrike-warns-about-these-phishing-and-fraud-attempts-following-global-outage.html/amp"
         severity = "high"
         score = 80
-        sample = "samples/lures/crowdstrike_fix.bat, samples/lures/crowdstrike_fix.ps1, samples/lures/nested/deep_lure.zip, samples/lures/mail/falcon_winmail.eml"
+        sample = "samples/lures/crowdstrike_fix.bat, samples/lures/crowdstrike_fix.ps1, samples/lures/nested/deep_lure.zip, samples/lures/mail/falcon_winmail.eml, samples/lures/docs/falcon_remediation.rtf"
 
     strings:
         $chan = /C-00000291[^\r\n"' ]{0,40}\.sys/ ascii wide nocase
