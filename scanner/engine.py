@@ -23,7 +23,7 @@ from . import feeds
 from .checks import Check, CheckContext, build_checks
 from .config import Settings
 from .extract import EXTRACTORS, MAIL_TYPES, PROBES, Budget, Child, extractor_for
-from .filetypes import BytesLike, identify
+from .filetypes import BytesLike, FileType, identify
 from .models import Finding, Incomplete, Item, ItemReport, ItemSummary, Verdict
 from .rules import CompiledRules, RuleError, bundled_rules_dir, content_fingerprint, load_rules
 from .timeouts import CheckTimeout, deadline
@@ -35,6 +35,16 @@ def verdict_for(score: int, settings: Settings) -> Verdict:
     if score >= settings.suspicious_threshold:
         return Verdict.SUSPICIOUS
     return Verdict.CLEAN
+
+
+# A 7-bit body is in its message's raw text as well: a text rule that matched the message is not
+# reported (nor scored) again at `body.txt`. Encoded bodies match only decoded, so they keep theirs.
+_MAIL_BODIES = frozenset({"body.txt", "body.html"})
+
+
+def _not_repeated(findings: list[Finding], earlier: list[Finding], parent: tuple[str, ...]) -> list[Finding]:
+    seen = {(f.check, f.id) for f in earlier if f.location == parent and f.check == "yara"}
+    return [f for f in findings if (f.check, f.id) not in seen]
 
 
 @dataclass
@@ -91,6 +101,8 @@ class Engine:
                     own_findings.append(result)
                 else:
                     tree.incomplete.append(result)
+        if item.parent_type == FileType.EMAIL.value and item.name in _MAIL_BODIES:
+            own_findings = _not_repeated(own_findings, tree.findings, item.lineage[:-1])
         tree.findings.extend(own_findings)
         own_score = max(0, min(100, sum(f.score for f in own_findings)))
         own_verdict = verdict_for(own_score, self.settings)

@@ -226,4 +226,17 @@ def test_charset_whose_codec_raises_plain_unicode_error_still_decodes(scan: Call
            b"get it at zz-9999 " + MARKER + b"\r\n")  # "incomplete punicode string"
     report = scan(eml, "p.eml")
     assert "check_error" not in reasons(report)
-    assert ("p.eml", "body.txt") in {f.location for f in report.findings if f.id == "TEST_Marker"}
+    assert ("p.eml", "body.txt") in {i.location for i in report.items}
+    assert "yara:TEST_Marker" in finding_keys(report)
+
+
+def test_text_rule_reported_once_for_a_7bit_body_and_at_the_body_when_encoded(
+        scan: Callable[..., ItemReport]) -> None:
+    """A 7-bit body is in the raw message too: one finding, at the message. A base64 body matches
+    only once decoded: its finding is at body.txt."""
+    head = b"From: a@example.com\r\nSubject: x\r\nContent-Type: text/plain\r\n"
+    plain = scan(head + b"\r\nrun this: " + MARKER + b"\r\n", "p.eml")
+    assert [f.location for f in plain.findings if f.id == "TEST_Marker"] == [("p.eml",)]
+    encoded = scan(head + b"Content-Transfer-Encoding: base64\r\n\r\n"
+                   + base64.encodebytes(b"run this: " + MARKER), "b.eml")
+    assert [f.location for f in encoded.findings if f.id == "TEST_Marker"] == [("b.eml", "body.txt")]
