@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sampleio import write_samples
+
 ROOT = Path(__file__).resolve().parent
 # "crowdstrike" with a Cyrillic і (U+0456), as squatters register it and as it travels: punycode.
 HOMOGLYPH = "xn--" + "crowdstr\u0456ke".encode("punycode").decode("ascii") + ".com"
@@ -67,22 +69,9 @@ Incident links for the service desk (official sources only)
 
 def main(argv: list[str]) -> int:
     """Write the samples; with --check only report (exit 1) those that differ from what would be built."""
-    check = "--check" in argv
-    stale = []
-    for rel, text in FILES.items():
-        path = ROOT / rel
-        data = text.replace("\n", "\r\n").encode() if rel.endswith(".eml") else text.encode()
-        if path.is_file() and path.read_bytes() == data:
-            continue
-        stale.append(rel)
-        if not check:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            print(f"wrote samples/{rel}")
-    if check and stale:
-        print("out of date: " + ", ".join(stale))
-        return 1
-    return 0
+    samples = {rel: text.replace("\n", "\r\n").encode() if rel.endswith(".eml") else text.encode()
+               for rel, text in FILES.items()}
+    return write_samples(samples, ROOT, "--check" in argv)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 PACKAGE = "libwine"
@@ -111,22 +111,27 @@ def _locked(base: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _ensure_libwine(base: Path) -> tuple[Path | None, str]:
-    found = _complete(base)
+def _fetch_once(base: Path, ready: Callable[[], Path | None], build: Callable[[], tuple[Path | None, str]],
+                failed: str) -> tuple[Path | None, str]:
+    """`ready()` if the cache has it (no lock, no network), else `build()` under the cache lock
+    (rechecked: another process may have finished while we waited); (path or None, skip reason)."""
+    found = ready()
     if found is not None:
-        return found, ""  # the fast path: no lock, no network, no extraction
+        return found, ""
     missing = [tool for tool in ("apt-get", "dpkg") if shutil.which(tool) is None]
     if missing:
         return None, f"{' and '.join(missing)} not installed (needs Debian/Ubuntu)"
     try:
         base.mkdir(parents=True, exist_ok=True)
         with _locked(base):
-            found = _complete(base)  # another process may have finished while we waited
-            if found is not None:
-                return found, ""
-            return _build(base)
-    except OSError as exc:
-        return None, f"cannot write the corpus cache {base}: {exc}"
+            found = ready()
+            return (found, "") if found is not None else build()
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, f"{failed}: {exc}"
+
+
+def _ensure_libwine(base: Path) -> tuple[Path | None, str]:
+    return _fetch_once(base, lambda: _complete(base), lambda: _build(base), f"cannot write the corpus cache {base}")
 
 
 def _build(base: Path) -> tuple[Path | None, str]:
@@ -219,30 +224,25 @@ def shim_skip_reason() -> str:
 
 def _ensure_shim(base: Path) -> tuple[Path | None, str]:
     target = base / "root" / SHIM_FILE
-    if (base / MARKER).is_file() and target.is_file():
+
+    def ready() -> Path | None:
+        return target if (base / MARKER).is_file() and target.is_file() else None
+
+    def build() -> tuple[Path | None, str]:
+        with tempfile.TemporaryDirectory(prefix=".tmp-", dir=base) as tmp:
+            proc = subprocess.run(["apt-get", "download", SHIM_PACKAGE], cwd=tmp, capture_output=True,
+                                  text=True, timeout=DOWNLOAD_TIMEOUT, check=False)
+            debs = sorted(Path(tmp).glob(f"{SHIM_PACKAGE}_*.deb"))
+            if proc.returncode != 0 or not debs:
+                return None, f"`apt-get download {SHIM_PACKAGE}` failed: {proc.stderr.strip()[-300:]}"
+            out = Path(tmp) / "root"
+            subprocess.run(["dpkg", "-x", os.fspath(debs[-1]), os.fspath(out)], check=True,
+                           capture_output=True, timeout=EXTRACT_TIMEOUT)
+            if not (out / SHIM_FILE).is_file():
+                return None, f"{debs[-1].name} holds no {SHIM_FILE}"
+            shutil.rmtree(base / "root", ignore_errors=True)
+            os.rename(out, base / "root")
+        (base / MARKER).write_text(f"{SHIM_PACKAGE}\n", encoding="utf-8")
         return target, ""
-    missing = [tool for tool in ("apt-get", "dpkg") if shutil.which(tool) is None]
-    if missing:
-        return None, f"{' and '.join(missing)} not installed (needs Debian/Ubuntu)"
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-        with _locked(base):
-            if (base / MARKER).is_file() and target.is_file():
-                return target, ""
-            with tempfile.TemporaryDirectory(prefix=".tmp-", dir=base) as tmp:
-                proc = subprocess.run(["apt-get", "download", SHIM_PACKAGE], cwd=tmp, capture_output=True,
-                                      text=True, timeout=DOWNLOAD_TIMEOUT, check=False)
-                debs = sorted(Path(tmp).glob(f"{SHIM_PACKAGE}_*.deb"))
-                if proc.returncode != 0 or not debs:
-                    return None, f"`apt-get download {SHIM_PACKAGE}` failed: {proc.stderr.strip()[-300:]}"
-                out = Path(tmp) / "root"
-                subprocess.run(["dpkg", "-x", os.fspath(debs[-1]), os.fspath(out)], check=True,
-                               capture_output=True, timeout=EXTRACT_TIMEOUT)
-                if not (out / SHIM_FILE).is_file():
-                    return None, f"{debs[-1].name} holds no {SHIM_FILE}"
-                shutil.rmtree(base / "root", ignore_errors=True)
-                os.rename(out, base / "root")
-            (base / MARKER).write_text(f"{SHIM_PACKAGE}\n", encoding="utf-8")
-            return target, ""
-    except (OSError, subprocess.SubprocessError) as exc:
-        return None, f"cannot fetch {SHIM_PACKAGE}: {exc}"
+
+    return _fetch_once(base, ready, build, f"cannot fetch {SHIM_PACKAGE}")
