@@ -29,7 +29,7 @@ def host_text(item: Item, settings: Settings) -> tuple[str, bool]:
 
         mail = parse_eml(item.data, item.sha256, settings.max_children)
         if mail.parts and not mail.problems:
-            end = _HEADER_END.search(memoryview(item.data)[:TEXT_LIMIT].tobytes())
+            end = _HEADER_END.search(item.data, 0, TEXT_LIMIT)  # in place: headers come first
             if end is not None:
                 return decode_text(memoryview(item.data)[:end.start()]), False
     return decode_text(item.data, TEXT_LIMIT), item.size > TEXT_LIMIT
