@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scanner.feeds import FeedConfig, cached_feeds, lookup, store
-from scanner.feeds_parse import parse_feed
-from scanner.indicators import parent_domains
+from scanner.domains.indicators import parent_domains
+from scanner.intel.feeds import FeedConfig, cached_feeds, lookup, store
+from scanner.intel.parse import parse_feed
 
 
 def rss_mb() -> float:

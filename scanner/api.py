@@ -22,13 +22,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from . import __version__
 from .cache import ResultCache, code_fingerprint
 from .config import Settings
 from .engine import Engine
 from .filetypes import BytesLike
 from .models import Incomplete, ItemReport, Verdict
 from .rules import CompiledRules
+from .version import __version__
 from .walk import Skip, Target, walk
 
 MMAP_ABOVE = 32 * 1024 * 1024

@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import feeds
 from .checks import Check, CheckContext, build_checks
 from .config import Settings
 from .extract import EXTRACTORS, MAIL_TYPES, PROBES, Budget, Child, extractor_for
 from .filetypes import BytesLike, FileType, identify
+from .intel import feeds
 from .models import Finding, Incomplete, Item, ItemReport, ItemSummary, Verdict
 from .rules import CompiledRules, RuleError, bundled_rules_dir, content_fingerprint, load_rules
 from .timeouts import CheckTimeout, deadline

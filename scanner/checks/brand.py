@@ -16,15 +16,15 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ..brandclaims import Claim, signer_is, signer_names
-from ..brands import load_brands
-from ..exefacts import ExeFacts, claims_for, facts_for, is_update_like
+from ..executables.facts import ExeFacts, claims_for, facts_for, is_update_like
 from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item, Severity
+from ..trust.brands import load_brands
+from ..trust.claims import Claim, signer_is, signer_names
 from .base import CheckContext, severity_for_score
 
 if TYPE_CHECKING:
-    from ..authenticode import SignatureFacts
+    from ..trust.authenticode import SignatureFacts
 
 TRUSTED_PUBLISHER_SCORE = -50
 DOC_EXTENSIONS = frozenset({

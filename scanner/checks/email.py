@@ -16,10 +16,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..brands import Brand, load_brands
+from ..domains.indicators import extract_hosts, registrable_domain, url_host
 from ..filetypes import FileType
-from ..indicators import extract_hosts, registrable_domain, url_host
 from ..models import Finding, Incomplete, Item
+from ..trust.brands import Brand, load_brands
 from .authres import trusted_results
 from .base import CheckContext, severity_for_score
 
@@ -135,7 +135,7 @@ class EmailCheck:
     def _links(self, item: Item, mail: Mail) -> Iterator[Finding]:
         plain: list[dict[str, str]] = []
         branded: list[dict[str, str]] = []
-        from ..htmllinks import extract_links
+        from ..domains.htmllinks import extract_links
         for html in mail.bodies("text/html"):
             for link in extract_links(html):
                 if link.tag != "a" or not link.text or not link.target.lower().startswith(("http:", "https:")):

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from ..config import Settings
+from ..domains.indicators import decode_text
 from ..filetypes import FileType
-from ..indicators import decode_text
 from ..models import Item
 
 TEXT_LIMIT = 16 * 1024 * 1024

@@ -11,11 +11,11 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..feeds import Feed, cached_feeds, lookup
-from ..feeds_parse import normalise
-from ..hostnorm import split_url
-from ..indicators import extract_hosts, extract_urls, parent_domains
-from ..iocs import Indicator, load_iocs
+from ..domains.hosts import split_url
+from ..domains.indicators import extract_hosts, extract_urls, parent_domains
+from ..intel.feeds import Feed, cached_feeds, lookup
+from ..intel.iocs import Indicator, load_iocs
+from ..intel.parse import normalise
 from ..models import Finding, Incomplete, Item, Severity
 from .base import CheckContext
 from .hosttext import TEXT_LIMIT, host_text
@@ -28,7 +28,7 @@ class IocCheck:
         self.settings = ctx.settings
         self.db = load_iocs(ctx.rule_dirs)
         self.extra_hashes = sorted(self.db.hash_types - {"sha256"})
-        # Downloaded threat feeds (`scamscan feeds update`), memory-mapped: see scanner/feeds.py.
+        # Downloaded threat feeds (`scamscan feeds update`), memory-mapped: see scanner/intel/feeds.py.
         self.feeds = cached_feeds(Path(ctx.settings.cache_dir) / "feeds")
         self.feed_kinds = {f.kind for f in self.feeds}
 

@@ -14,12 +14,12 @@ import itertools
 import re
 from collections.abc import Iterator
 
-from ..brands import Brand, load_brands
+from ..domains.hosts import parse_host, split_url
+from ..domains.indicators import extract_hosts, extract_urls
+from ..domains.lookalike import SCORES, Match, classify
 from ..filetypes import FileType
-from ..hostnorm import parse_host, split_url
-from ..indicators import extract_hosts, extract_urls
-from ..lookalike import SCORES, Match, classify
 from ..models import Finding, Incomplete, Item
+from ..trust.brands import Brand, load_brands
 from .base import CheckContext, severity_for_score
 from .hosttext import TEXT_LIMIT, host_text
 

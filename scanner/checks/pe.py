@@ -1,6 +1,6 @@
 """`pe`: structure of Windows executables: what is unusual enough to mean something.
 
-Every PE gets the cheap pass (scanner/peinfo.py: headers, sections, version info,
+Every PE gets the cheap pass (scanner/executables/pe.py: headers, sections, version info,
 installer type); headers that cannot be read, truncated sections or data directories pointing
 outside the image are recorded as `corrupt` (the file was not fully analysed, so it is never
 clean).  The costly pass (section and overlay entropy, imports through pefile) runs only when
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .. import peinfo
-from ..brands import load_brands
-from ..exefacts import ExeFacts, claims_for, facts_for, is_update_like
+from ..executables import pe
+from ..executables.facts import ExeFacts, claims_for, facts_for, is_update_like
 from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item, Severity
+from ..trust.brands import load_brands
 from .base import CheckContext
 
 DEEP_MAX_SIZE = 64 * 1024 * 1024
@@ -76,13 +76,13 @@ class PeCheck:
                             f"packed or protected executable ({', '.join(packers)}): its code is hidden from "
                             "static analysis", ev)
 
-    def _deep_pass(self, item: Item, info: peinfo.PeInfo, ev: dict[str, object],
+    def _deep_pass(self, item: Item, info: pe.PeInfo, ev: dict[str, object],
                    packers: list[str]) -> Iterator[Finding]:
         dense = [s.name for s in info.sections
-                 if s.executable and s.raw_size >= 16384 and peinfo.section_entropy(item.data, s) >= PACKED_ENTROPY]
-        from .. import peimports  # pefile: imported on first use, not by every scan
+                 if s.executable and s.raw_size >= 16384 and pe.section_entropy(item.data, s) >= PACKED_ENTROPY]
+        from ..executables import imports as pe_imports  # pefile: imported on first use, not by every scan
 
-        imports = peimports.read_imports(item.data)
+        imports = pe_imports.read_imports(item.data)
         ev = {**ev, "imports": imports.evidence()}
         if dense:
             packers = [*packers, f"high-entropy code in {', '.join(dense[:3])}"]
@@ -95,7 +95,7 @@ class PeCheck:
                                "imports the functions for " + ", ".join(c.replace("_", " ") for c in
                                                                          imports.categories), ev)
         if info.overlay_size >= OVERLAY_MIN and not info.installers and not info.signed:
-            ent = peinfo.overlay_entropy(item.data, info)
+            ent = pe.overlay_entropy(item.data, info)
             if ent >= OVERLAY_ENTROPY:
                 yield item.finding(self.name, "high_entropy_overlay", Severity.LOW, 15,
                                    f"{info.overlay_size} bytes of compressed or encrypted data appended after "

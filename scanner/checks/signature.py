@@ -1,4 +1,4 @@
-"""`signature`: the Authenticode signatures embedded in a PE file (see scanner/authenticode.py).
+"""`signature`: the Authenticode signatures embedded in a PE file (see scanner/trust/authenticode.py).
 
 A file whose content no longer matches its signed digest was modified after signing: that
 is tampering, and scores as malicious.  Untrusted, self-signed and expired signatures are weak
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..exefacts import facts_for
+from ..executables.facts import facts_for
 from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item, Severity
 from .base import CheckContext

@@ -26,8 +26,8 @@ from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
 
+from ..domains.htmllinks import html_text
 from ..filetypes import TNEF_MAGIC, BytesLike
-from ..htmllinks import html_text
 from .passwords import candidates
 
 MAX_NESTING = 64   # multipart inside multipart

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ..htmllinks import html_text
+from ..domains.htmllinks import html_text
 from .mailparse import Mail, Part, decode_text, may_need_passwords, memoised, safe_name
 from .passwords import candidates
 

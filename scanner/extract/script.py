@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..indicators import decode_text
+from ..domains.indicators import decode_text
 from ..models import Incomplete, Item
 from .base import Budget, Child, LimitExceeded
 

@@ -150,7 +150,7 @@ def _children(data: bytes, limit: int, problems: list[tuple[str, str]]) -> Itera
 
 
 def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
-    from ..htmllinks import html_text
+    from ..domains.htmllinks import html_text
     from .mailparse import may_hold_encrypted
     from .passwords import candidates
 

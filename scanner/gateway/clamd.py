@@ -23,9 +23,9 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from .. import __version__
 from ..config import Settings
 from ..models import ItemReport, Verdict
+from ..version import __version__
 from ..walk import Target, walk
 from . import headers as hdr
 from .service import ScanService

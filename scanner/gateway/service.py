@@ -27,7 +27,7 @@ from email.message import EmailMessage
 
 from ..api import Scanner
 from ..config import ConfigError, Settings, load_settings
-from ..iocs import IocError
+from ..intel.iocs import IocError
 from ..models import ItemReport
 from ..rules import RuleError
 

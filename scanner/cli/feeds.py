@@ -1,0 +1,112 @@
+"""`scamscan feeds update|status`: thin commands over `intel.feeds` and `intel.fetch`.
+
+Exit codes: 0 all good; 1 a feed failed to update (its last good copy is kept) or, for
+``status --max-age``, a feed is stale or missing; 2 usage or settings error.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from ..config import ConfigError, load_settings
+from ..intel.feeds import FeedError, FeedsConfig, load_feeds_config, read_meta
+
+
+def _config(ctx: click.Context, config_path: str | None) -> FeedsConfig:
+    path = config_path or (ctx.find_root().obj or {}).get("config")
+    try:
+        settings = load_settings(path)
+        return load_feeds_config(settings.cache_dir, path)
+    except (ConfigError, FeedError) as exc:
+        click.echo(f"scamscan: error: {exc}", err=True)
+        sys.exit(2)
+
+
+def _age(stamp: Any) -> float | None:
+    try:
+        when = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return None
+    return (datetime.now(UTC) - when).total_seconds()
+
+
+def _human(seconds: float | None) -> str:
+    if seconds is None:
+        return "never"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f}{unit}"
+    return f"{seconds:.0f}s"
+
+
+def feed_summary(cfg: FeedsConfig) -> list[str]:
+    """One line per cached feed, for `scamscan version`."""
+    lines = []
+    for name in sorted(cfg.feeds):
+        meta = read_meta(cfg.feed_dir, name)
+        if meta.get("fetched_at"):
+            lines.append(f"feed {name} fetched {meta['fetched_at']} ({meta.get('count', 0)} entries)")
+    return lines
+
+
+@click.group()
+def feeds() -> None:
+    """Download and inspect threat feeds (known-bad domains, URLs, hashes)."""
+
+
+@feeds.command()
+@click.argument("names", nargs=-1)
+@click.option("--force", is_flag=True, help="Accept a list that shrank more than max_shrink.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="TOML settings file.")
+@click.pass_context
+def update(ctx: click.Context, names: tuple[str, ...], force: bool, config_path: str | None) -> None:
+    """Download the enabled feeds (or the NAMEs given, enabled or not)."""
+    from ..intel.fetch import update_feed  # deferred: requests is only needed here
+
+    cfg = _config(ctx, config_path)
+    unknown = [n for n in names if n not in cfg.feeds]
+    if unknown:
+        click.echo(f"scamscan: error: unknown feed(s) {', '.join(unknown)}; configured: "
+                   f"{', '.join(sorted(cfg.feeds))}", err=True)
+        sys.exit(2)
+    chosen = [cfg.feeds[n] for n in names] if names else [f for f in cfg.feeds.values() if f.enabled]
+    if not chosen:
+        click.echo("no feed enabled (set enabled = true in a [feeds.NAME] table of the settings file)")
+        return
+    failed = 0
+    for feed in chosen:
+        result = update_feed(feed, cfg.feed_dir, force=force)
+        if result.ok:
+            click.echo(f"{result.name}: {result.status.replace('_', ' ')}: {result.message}")
+        else:
+            failed += 1
+            click.echo(f"{result.name}: FAILED: {result.message}", err=True)
+    sys.exit(1 if failed else 0)
+
+
+@feeds.command()
+@click.option("--max-age", type=click.FloatRange(0), default=None,
+              help="Exit 1 when an enabled feed was fetched longer ago than this many hours (or never).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="TOML settings file.")
+@click.pass_context
+def status(ctx: click.Context, max_age: float | None, config_path: str | None) -> None:
+    """Per feed: enabled, age, entries, last error."""
+    cfg = _config(ctx, config_path)
+    stale = []
+    click.echo(f"{'feed':<16} {'enabled':<8} {'age':>8} {'entries':>9}  last error")
+    for name in sorted(cfg.feeds):
+        feed = cfg.feeds[name]
+        meta = read_meta(cfg.feed_dir, name)
+        age = _age(meta.get("fetched_at")) if meta.get("sha256") else None
+        error = str(meta.get("last_error") or "")
+        click.echo(f"{name:<16} {'yes' if feed.enabled else 'no':<8} {_human(age):>8} "
+                   f"{int(meta.get('count', 0)) if age is not None else 0:>9}  {error[:120]}")
+        if feed.enabled and max_age is not None and (age is None or age > max_age * 3600):
+            stale.append(name)
+    if stale:
+        click.echo(f"stale (older than {max_age}h or never fetched): {', '.join(stale)}", err=True)
+        sys.exit(1)

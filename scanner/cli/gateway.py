@@ -1,0 +1,152 @@
+"""`scamscan milter|clamd|filter`: the mail gateway hooks (scanner/gateway/), kept out of cli.py.
+
+Each loads the settings (``--config``/``$SCAMSCAN_CONFIG``, SCAMSCAN_* variables),
+adds ``--rules`` sources, and hands a ScanService to the hook.  Logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ..config import ConfigError, Settings, load_settings
+from ..intel.iocs import IocError
+from ..rules import RuleError
+
+EX_CONFIG = 78  # sysexits: the daemon cannot start with this configuration
+
+RULES = click.option("--rules", "rules_dirs", multiple=True, type=click.Path(exists=True),
+                     help="Extra rule source (folder of .yar files, optional iocs/); repeatable.")
+NO_BUNDLED = click.option("--no-bundled-rules", is_flag=True, help="Use only the --rules sources.")
+CONFIG = click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                      help="TOML settings file; re-read on reload.")
+VERBOSE = click.option("-v", "--verbose", count=True, help="More log detail on stderr (-v info, -vv debug).")
+
+
+def _setup(ctx: click.Context, config_path: str | None, rules_dirs: tuple[str, ...], no_bundled: bool,
+           verbose: int) -> tuple[Settings, str | None, Callable[[Settings], Settings]]:
+    logging.basicConfig(stream=sys.stderr, level=max(logging.DEBUG, logging.WARNING - 10 * verbose),
+                        format="scamscan[%(process)d] %(levelname)s %(name)s: %(message)s")
+    path = config_path or (ctx.obj or {}).get("config")
+
+    def adjust(settings: Settings) -> Settings:  # options on top of the (re-read) settings file
+        return settings.replace(rules_dirs=settings.rules_dirs + rules_dirs,
+                                use_bundled_rules=False if no_bundled else None)
+
+    try:
+        return adjust(load_settings(path)), path, adjust
+    except ConfigError as exc:
+        click.echo(f"scamscan: error: {exc}", err=True)
+        sys.exit(EX_CONFIG)
+
+
+def _service(settings: Settings, path: str | None, adjust: Callable[[Settings], Settings]) -> Any:
+    from ..gateway.service import ScanService
+
+    try:
+        return ScanService(settings, path, adjust)
+    except (RuleError, IocError, ConfigError) as exc:
+        click.echo(f"scamscan: error: {exc}", err=True)
+        sys.exit(EX_CONFIG)
+
+
+def _milter_socket(value: str) -> str:
+    kind, sep, rest = value.partition(":")
+    if not sep or kind not in ("inet", "inet6", "unix", "local") or not rest:
+        raise click.BadParameter("expected inet:PORT@HOST, inet6:PORT@HOST or unix:PATH")
+    if kind in ("inet", "inet6") and "@" not in rest:
+        return f"{value}@{'127.0.0.1' if kind == 'inet' else '::1'}"  # loopback unless a host is named
+    return value
+
+
+@click.command()
+@click.option("--socket", "socket_spec", default="inet:7357@127.0.0.1", show_default=True,
+              help="Where the MTA connects: inet:PORT@HOST or unix:PATH (libmilter syntax).")
+@RULES
+@NO_BUNDLED
+@CONFIG
+@VERBOSE
+@click.pass_context
+def milter(ctx: click.Context, socket_spec: str, rules_dirs: tuple[str, ...], no_bundled_rules: bool,
+           config_path: str | None, verbose: int) -> None:
+    """Milter for Postfix/Sendmail: scan each message at end of data, act per verdict.
+
+    SIGHUP reloads settings, rules and feeds (a failed reload keeps the old ones); SIGTERM stops."""
+    spec = _milter_socket(socket_spec)
+    try:
+        from ..gateway import milter as hook
+    except ImportError as exc:
+        click.echo(f"scamscan: error: the milter needs pymilter ({exc}); "
+                   "install libmilter-dev, then pip install 'scamscan[gateway]'", err=True)
+        sys.exit(EX_CONFIG)
+    service = _service(*_setup(ctx, config_path, rules_dirs, no_bundled_rules, verbose))
+    try:
+        hook.run(service, spec)
+    except RuntimeError as exc:
+        click.echo(f"scamscan: error: {exc}", err=True)
+        sys.exit(EX_CONFIG)
+
+
+@click.command()
+@click.option("--tcp", "tcp", default=None, help="Listen on HOST:PORT (default 127.0.0.1:3310 without --unix).")
+@click.option("--unix", "unix", type=click.Path(dir_okay=False), default=None, help="Listen on a Unix socket.")
+@RULES
+@NO_BUNDLED
+@CONFIG
+@VERBOSE
+@click.pass_context
+def clamd(ctx: click.Context, tcp: str | None, unix: str | None, rules_dirs: tuple[str, ...],
+          no_bundled_rules: bool, config_path: str | None, verbose: int) -> None:
+    """clamd-compatible daemon (INSTREAM, SCAN under clamd_scan_roots, IDSESSION...).
+
+    RELOAD, SIGHUP or SIGUSR2 reload rules; SHUTDOWN, SIGTERM stop."""
+    from ..gateway.clamd import ClamdDaemon, parse_tcp
+
+    try:
+        address = parse_tcp(tcp) if tcp else (None if unix else ("127.0.0.1", 3310))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tcp") from None
+    daemon = ClamdDaemon(_service(*_setup(ctx, config_path, rules_dirs, no_bundled_rules, verbose)))
+    try:
+        asyncio.run(daemon.serve(address, unix))
+    except OSError as exc:
+        click.echo(f"scamscan: error: cannot listen: {exc.strerror or exc}", err=True)
+        sys.exit(EX_CONFIG)
+
+
+@click.command(name="filter")
+@click.option("--reject-exit", type=click.IntRange(0, 255), default=0, show_default=True,
+              help="Exit code for mail at or above fail_on (0: deliver it with the headers; 77: bounce).")
+@click.option("--error-exit", type=click.IntRange(0, 255), default=75, show_default=True,
+              help="Exit code when the message could not be scanned (75 = EX_TEMPFAIL: retry later).")
+@RULES
+@NO_BUNDLED
+@CONFIG
+@click.pass_context
+def filter_command(ctx: click.Context, reject_exit: int, error_exit: int, rules_dirs: tuple[str, ...],
+                   no_bundled_rules: bool, config_path: str | None) -> None:
+    """Pipe filter: message on stdin, same message plus X-Scamscan-* headers on stdout."""
+    from ..gateway import filter as hook
+
+    path = config_path or (ctx.obj or {}).get("config")
+    try:
+        settings = load_settings(path)
+        settings = settings.replace(rules_dirs=settings.rules_dirs + rules_dirs,
+                                    use_bundled_rules=False if no_bundled_rules else None)
+    except ConfigError as exc:
+        click.echo(f"scamscan: error: {exc}", err=True)
+        from ..gateway import headers as hdr
+
+        data = sys.stdin.buffer.read()  # the message still goes through, marked not scanned
+        sys.stdout.buffer.write(hdr.prepend(data, hdr.error_headers(f"bad settings: {exc}")))
+        sys.stdout.flush()
+        sys.exit(error_exit)
+    sys.exit(hook.run(settings, sys.stdin.buffer, sys.stdout.buffer, reject_exit, error_exit))
+
+
+COMMANDS = (milter, clamd, filter_command)

@@ -1,0 +1,208 @@
+"""The `scamscan` command: parse, call the library, render, exit code.  Nothing else.
+
+Exit codes (stable): 0 all clean; 1 something at or above --fail-on; 2 usage or
+internal error; 3 nothing flagged but something could not be fully scanned.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from ..config import ConfigError, Settings, load_settings, parse_size
+from ..intel.iocs import IocError
+from ..models import ItemReport, ScanReport, Verdict
+from ..render import RENDERERS, STREAMERS
+from ..render import text as text_render
+from ..rules import RuleError
+from ..version import __version__
+from ..walk import walk
+from .feeds import feeds as feeds_group
+from .gateway import COMMANDS as GATEWAY_COMMANDS
+from .rules import rules as rules_group
+
+PROGRESS_MIN_FILES = 20
+
+
+class ExitCode(enum.IntEnum):
+    CLEAN = 0
+    FLAGGED = 1
+    ERROR = 2
+    INCOMPLETE = 3
+
+
+def exit_code(report: ScanReport, fail_on: str) -> ExitCode:
+    threshold = Verdict(fail_on)
+    if any(f.verdict >= threshold for f in report.files):
+        return ExitCode.FLAGGED
+    if any(f.verdict == Verdict.INCOMPLETE or f.incomplete for f in report.files):
+        return ExitCode.INCOMPLETE
+    return ExitCode.CLEAN
+
+
+def _fail(message: str) -> None:
+    click.echo(f"scamscan: error: {message}", err=True)
+    sys.exit(ExitCode.ERROR)
+
+
+def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="SCAMSCAN_CONFIG",
+              help="TOML settings file (also $SCAMSCAN_CONFIG).")
+@click.version_option(__version__, prog_name="scamscan")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """Catch fake-update scams in files, archives, documents, scripts and emails."""
+    ctx.obj = {"config": config_path}
+
+
+def _settings(ctx: click.Context, config_path: str | None) -> Settings:
+    try:
+        return load_settings(config_path or (ctx.obj or {}).get("config"))
+    except ConfigError as exc:
+        _fail(str(exc))
+        raise  # unreachable
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              help="Write the report to FILE instead of stdout.")
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(exists=True),
+              help="Extra rule source (folder of .yar files, optional iocs/); repeatable.")
+@click.option("--no-bundled-rules", is_flag=True, help="Use only the --rules sources.")
+@click.option("--compiled", type=click.Path(exists=True, dir_okay=False),
+              help="YARA bundle from `scamscan rules compile` instead of the rule sources (iocs still load).")
+@click.option("--fail-on", type=click.Choice(["suspicious", "malicious"]), default=None,
+              help="Lowest verdict that makes the exit code 1 (default: suspicious).")
+@click.option("--max-depth", type=click.IntRange(0), default=None, help="Nesting depth limit.")
+@click.option("--max-file-size", callback=_size, default=None, help="Size limit of one item (e.g. 200MB).")
+@click.option("--max-total-size", callback=_size, default=None, help="Bytes expanded from one file.")
+@click.option("--max-children", type=click.IntRange(0), default=None, help="Members per container.")
+@click.option("--max-ratio", type=click.IntRange(1), default=None, help="Compression ratio limit.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=None, help="Seconds per check per item.")
+@click.option("-j", "--jobs", type=click.IntRange(0), default=None, help="Worker processes (0: all cores).")
+@click.option("--no-cache", is_flag=True, help="Do not reuse or store per-file results.")
+@click.option("-q", "--quiet", is_flag=True, help="Text format: show only files that are not clean.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="TOML settings file.")
+@click.pass_context
+def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple[str, ...],
+         no_bundled_rules: bool, compiled: str | None, fail_on: str | None, max_depth: int | None,
+         max_file_size: int | None, max_total_size: int | None, max_children: int | None, max_ratio: int | None,
+         timeout: float | None, jobs: int | None, no_cache: bool, quiet: bool, progress: bool | None,
+         config_path: str | None) -> None:
+    """Scan files, folders (recursively) or - (stdin)."""
+    from ..api import Scanner  # deferred: `scamscan version`/--help stay instant
+    from ..rules import load_compiled
+
+    base = _settings(ctx, config_path)
+    try:
+        settings = base.replace(
+            rules_dirs=base.rules_dirs + rules_dirs, use_bundled_rules=False if no_bundled_rules else None,
+            fail_on=fail_on, max_depth=max_depth, max_file_size=max_file_size, max_total_size=max_total_size,
+            max_children=max_children, max_ratio=max_ratio, timeout=timeout, jobs=jobs,
+            result_cache=False if no_cache else None)
+        scanner = Scanner(settings, rules=load_compiled(Path(compiled)) if compiled else None)
+    except (ConfigError, RuleError, IocError) as exc:
+        _fail(str(exc))
+        return
+    started = _now()
+    targets = list(walk(paths))
+    try:
+        out: IO[str] = click.open_file(output or "-", "w", encoding="utf-8", errors="backslashreplace")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}")
+        return
+    streamer = STREAMERS.get(fmt)
+    results: list[ItemReport] = []
+    try:
+        with out:
+            for item in _with_progress(scanner.scan_targets(targets), len(targets), progress):
+                results.append(item)
+                if streamer is not None:
+                    out.write(streamer(item))
+                    out.flush()
+            order = {t.path: i for i, t in enumerate(targets)}
+            results.sort(key=lambda r: order.get(r.path, len(order)))
+            report = ScanReport(files=tuple(results), tool_version=__version__,
+                                rules_version=scanner.rules_version, started=started, finished=_now())
+            if streamer is None:
+                color = output is None and sys.stdout.isatty()
+                out.write(text_render.render(report, quiet=quiet, color=color) if fmt == "text"
+                          else RENDERERS[fmt](report))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+    except OSError as exc:
+        _fail(f"cannot write the report: {exc.strerror or exc}")
+    sys.exit(exit_code(report, settings.fail_on))
+
+
+def _with_progress(results: Iterator[ItemReport], total: int, progress: bool | None) -> Iterator[ItemReport]:
+    show = progress if progress is not None else (sys.stderr.isatty() and total >= PROGRESS_MIN_FILES)
+    if not show:
+        yield from results
+        return
+    bar: Any
+    with click.progressbar(length=total, label="scanning", file=sys.stderr) as bar:
+        for item in results:
+            bar.update(1)
+            yield item
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None)
+@click.pass_context
+def version(ctx: click.Context, config_path: str | None) -> None:
+    """Print tool, rules and YARA versions."""
+    import yara
+
+    from ..engine import Engine
+
+    settings = _settings(ctx, config_path)
+    started = time.perf_counter()
+    try:
+        engine = Engine(settings)
+    except (RuleError, IocError) as exc:
+        _fail(str(exc))
+        return
+    click.echo(f"scamscan {__version__}")
+    click.echo(f"rules {engine.rules.version} ({engine.rules.count} rules in {len(engine.rules.files)} files, "
+               f"{'cached' if engine.rules.from_cache else 'compiled'} in {time.perf_counter() - started:.2f}s)")
+    click.echo(f"yara-python {yara.__version__} (libyara {yara.YARA_VERSION})")
+    from ..intel.feeds import FeedError, load_feeds_config
+    from .feeds import feed_summary
+    try:
+        lines = feed_summary(load_feeds_config(settings.cache_dir, config_path or (ctx.obj or {}).get("config")))
+    except FeedError as exc:
+        lines = [f"feeds: {exc}"]
+    click.echo("\n".join(lines) or "feeds none downloaded (scamscan feeds update)")
+
+
+main.add_command(rules_group)
+main.add_command(feeds_group)
+for _gateway_command in GATEWAY_COMMANDS:
+    main.add_command(_gateway_command)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
