@@ -22,7 +22,7 @@ from pathlib import Path
 from .checks import Check, CheckContext, build_checks
 from .config import Settings
 from .extract import EXTRACTORS, MAIL_TYPES, PROBES, Budget, Child, extractor_for
-from .filetypes import BytesLike, FileType, identify
+from .filetypes import CONTAINERS, BytesLike, FileType, identify
 from .intel import feeds
 from .models import Finding, Incomplete, Item, ItemReport, ItemSummary, Verdict
 from .rules import CompiledRules, RuleError, bundled_rules_dir, content_fingerprint, load_rules
@@ -141,6 +141,9 @@ class Engine:
         container must not stall the scan); a child's own scan does not count."""
         extractor = extractor_for(item)
         if extractor is None:
+            if item.filetype in CONTAINERS:  # recognised, yet nothing opens it: never a silent pass
+                tree.incomplete.append(item.incomplete(
+                    "unsupported", f"{item.filetype.value} container: no extractor, contents not scanned", "archive"))
             return
         if item.depth >= self.settings.max_depth:
             tree.incomplete.append(item.incomplete(

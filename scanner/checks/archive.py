@@ -18,9 +18,17 @@ import tarfile
 import zipfile
 from collections.abc import Iterator
 
+from ..extract import libarch
 from ..extract.lnk import Shortcut
 from ..extract.lnk import parse as parse_lnk
-from ..extract.unlock import Unlock, sevenzip_needs_password, sevenzip_unlock, zip_unlock
+from ..extract.unlock import (
+    Unlock,
+    rar_needs_password,
+    rar_unlock,
+    sevenzip_needs_password,
+    sevenzip_unlock,
+    zip_unlock,
+)
 from ..extract.view import ViewReader
 from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item
@@ -33,6 +41,7 @@ INTERPRETERS = frozenset({
     "regsvr32.exe", "msiexec.exe", "certutil.exe", "bitsadmin.exe", "curl.exe", "conhost.exe", "forfiles.exe",
     "powershell", "cmd", "mshta", "wscript", "cscript", "rundll32", "regsvr32",
 })
+_LIBARCHIVE = {FileType.RAR: "rar", FileType.CAB: "cab", FileType.LHA: "lha", FileType.XAR: "xar"}
 
 
 class ArchiveCheck:
@@ -42,7 +51,7 @@ class ArchiveCheck:
         self.settings = ctx.settings
 
     def applies(self, item: Item) -> bool:
-        return item.filetype in (FileType.ZIP, FileType.SEVENZIP, FileType.TAR, FileType.LNK)
+        return item.filetype in (FileType.ZIP, FileType.SEVENZIP, FileType.TAR, FileType.LNK, *_LIBARCHIVE)
 
     def run(self, item: Item) -> Iterator[Finding | Incomplete]:
         if item.filetype == FileType.ZIP:
@@ -55,6 +64,12 @@ class ArchiveCheck:
                 yield from self._encrypted(item, sevenzip_unlock(item) if item.passwords else Unlock(True, method="7z"))
         elif item.filetype == FileType.TAR:
             yield from self._unsafe(item, self._tar_names(item))
+        elif item.filetype in _LIBARCHIVE:
+            entries = libarch.entries(item, _LIBARCHIVE[item.filetype], self.settings.max_children)
+            yield from self._unsafe(item, [e.name for e in entries] +
+                                    [f"{e.name} -> {e.link}" for e in entries if e.link and _UNSAFE.search(e.link)])
+            if item.filetype == FileType.RAR and rar_needs_password(item):
+                yield from self._encrypted(item, rar_unlock(item) if item.passwords else Unlock(True, method="rar"))
         else:
             shortcut = parse_lnk(item)
             if isinstance(shortcut, Shortcut):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ..filetypes import FileType
 from ..models import Item
-from . import compressed, email, gzip, iso, lnk, mbox, office, pdf, rtf, script, sevenzip, tar, tnef, zip
+from . import cab, compressed, email, gzip, iso, lnk, mbox, office, pdf, rar, rtf, script, sevenzip, tar, tnef, zip
 from .base import Budget, Child, Extractor, LimitExceeded
 
 # Containers whose children came "from an email" (the `from_email` rule variable).
@@ -34,6 +34,11 @@ EXTRACTORS: dict[FileType, Extractor] = {
     FileType.XZ: compressed.extract_xz,
     FileType.ISO: iso.extract,
     FileType.LNK: lnk.extract,
+    FileType.RAR: rar.extract,
+    FileType.CAB: cab.extract,  # .cab and .msu (CABs inside a CAB)
+    FileType.LHA: cab.extract_lha,
+    FileType.XAR: cab.extract_xar,
+    FileType.MSIX: zip.extract,
     FileType.TNEF: tnef.extract,  # from a mail, its children keep `from_email` (inherited from winmail.dat)
 }
 

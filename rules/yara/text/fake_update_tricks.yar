@@ -150,7 +150,7 @@ rule SCAM_FakeUpdate_PS_Cradle_IEX
         reference = "https://attack.mitre.org/techniques/T1059/001/"
         severity = "medium"
         score = 50
-        sample = "samples/lures/teams_fix_cradle.ps1, samples/lures/browser_fix_cradle.ps1, samples/lures/falcon_sensor_update.hta"
+        sample = "samples/lures/teams_fix_cradle.ps1, samples/lures/browser_fix_cradle.ps1, samples/lures/falcon_sensor_update.hta, samples/lures/containers/falcon_hotfix.rar, samples/lures/containers/falcon_hotfix.cab, samples/lures/containers/windows10.0-kb5040442-x64.msu"
 
     strings:
         // URL forms that real installer one-liners do not use
