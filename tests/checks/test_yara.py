@@ -12,6 +12,7 @@ from helpers import (
     PROBE,
     SAMPLES,
     SIGNATURE_BASE,
+    SIGNATURE_BASE_HOWTO,
     TEST_RULES,
     finding_keys,
     make_zip,
@@ -200,7 +201,7 @@ def test_bundled_rules_load() -> None:
 @pytest.fixture(scope="module")
 def signature_base_scanner() -> Scanner:
     if not SIGNATURE_BASE.is_dir():
-        pytest.skip(f"third-party rule set not present at {SIGNATURE_BASE}")
+        pytest.skip(f"third-party rule set not present at {SIGNATURE_BASE}: {SIGNATURE_BASE_HOWTO}")
     # Default cache_dir: the suite's XDG_CACHE_HOME, so the CLI test below reuses the compiled rules.
     return Scanner(Settings().replace(rules_dirs=(str(SIGNATURE_BASE),), result_cache=False))
 
