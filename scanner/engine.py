@@ -25,6 +25,7 @@ from .extract import EXTRACTORS, MAIL_TYPES, PROBES, Budget, Child, extractor_fo
 from .filetypes import CONTAINERS, BytesLike, FileType, identify
 from .intel import feeds
 from .models import Finding, Incomplete, Item, ItemReport, ItemSummary, Verdict
+from .policy import Policy
 from .rules import CompiledRules, RuleError, bundled_rules_dir, content_fingerprint, load_rules
 from .timeouts import CheckTimeout, deadline
 
@@ -70,6 +71,7 @@ class Engine:
             rules = load_rules(yara_dirs, Path(settings.cache_dir) if settings.cache_dir else None)
         self.rules = rules
         self.checks: list[Check] = build_checks(CheckContext(settings, rules, dirs))
+        self.policy = Policy(settings)
         # Everything besides settings that decides a result: rules, IOC lists, brands, trust, feeds.
         self.content_key = (f"{rules.key}|{content_fingerprint(dirs)}|"
                             f"{feeds.fingerprint(Path(settings.cache_dir) / 'feeds')}")
@@ -95,7 +97,8 @@ class Engine:
         """Scan `item` and its children; return (highest score, verdict) of the subtree."""
         own_findings: list[Finding] = []
         incomplete_before = len(tree.incomplete)
-        for check in self.checks:
+        allowed = self.policy.allowed(item)
+        for check in self.checks if allowed is None else ():
             for result in self._run_check(check, item):
                 if isinstance(result, Finding):
                     own_findings.append(result)
@@ -103,6 +106,7 @@ class Engine:
                     tree.incomplete.append(result)
         if item.parent_type == FileType.EMAIL.value and item.name in _MAIL_BODIES:
             own_findings = _not_repeated(own_findings, tree.findings, item.lineage[:-1])
+        own_findings = [allowed] if allowed is not None else self.policy.apply(item, own_findings)
         tree.findings.extend(own_findings)
         own_score = max(0, min(100, sum(f.score for f in own_findings)))
         own_verdict = verdict_for(own_score, self.settings)
@@ -110,7 +114,7 @@ class Engine:
         tree.items.append(ItemSummary(item.lineage, item.sha256, item.filetype.value, item.size,
                                       own_score, own_verdict))
         best_score, verdict = own_score, own_verdict
-        for child in self._children(item, budget, tree):
+        for child in self._children(item, budget, tree) if allowed is None else ():
             child_score, child_verdict = self._visit(child, budget, tree)
             best_score, verdict = max(best_score, child_score), max(verdict, child_verdict)
         if verdict == Verdict.CLEAN and len(tree.incomplete) > incomplete_before:

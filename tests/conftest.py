@@ -3,7 +3,7 @@
 Every test (and every `scamscan` subprocess a test starts) sees ``XDG_CACHE_HOME`` pointing at a
 session temporary folder, so compiled-rule and result caches never touch the user's
 ``~/.cache/scamscan``; ``SCAMSCAN_*`` variables from the caller's environment are removed so a user's
-settings cannot change results.  Only the downloaded test corpora (``scamscan-corpora``) are shared
+settings (nor a ``~/.config/scamscan/config.toml``) cannot change results.  Only the downloaded test corpora (``scamscan-corpora``) are shared
 with the caller's cache, through a symlink, so they are not fetched again every session.
 """
 
@@ -52,6 +52,7 @@ def _isolated_environment(cache_home: Path) -> Iterator[None]:
         if key.startswith("SCAMSCAN_"):
             del os.environ[key]
     os.environ["XDG_CACHE_HOME"] = str(cache_home)
+    os.environ["XDG_CONFIG_HOME"] = str(cache_home / "xdg-config")  # no user config file applies
     try:
         yield
     finally:

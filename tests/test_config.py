@@ -116,3 +116,62 @@ def test_default_cache_dir_honours_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path
 def test_suite_cache_is_isolated(cache_home: Path) -> None:
     assert Settings().cache_dir == str(cache_home / "scamscan")
     assert not Settings().cache_dir.startswith(str(Path.home() / ".cache"))
+
+
+# --- where the settings file comes from, and validation ------------------------------------------
+
+@pytest.fixture()
+def config_places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    import scanner.config as config
+
+    places = {"explicit": tmp_path / "explicit.toml", "env": tmp_path / "env.toml",
+              "user": tmp_path / "xdg" / "scamscan" / "config.toml", "system": tmp_path / "etc" / "config.toml"}
+    for n, (name, p) in enumerate(places.items(), start=1):
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(f"max_children = {n}\n# {name}\n")
+    monkeypatch.setattr(config, "SYSTEM_CONFIG", places["system"])
+    return places
+
+
+def test_config_search_order(config_places: dict[str, Path]) -> None:
+    env = {"SCAMSCAN_CONFIG": str(config_places["env"]), "XDG_CONFIG_HOME": str(config_places["user"].parents[1])}
+    s = load_settings(config_places["explicit"], environ=env)
+    assert (s.max_children, s.config_file) == (1, str(config_places["explicit"]))
+    assert load_settings(None, environ=env).max_children == 2
+    del env["SCAMSCAN_CONFIG"]
+    assert load_settings(None, environ=env).config_file == str(config_places["user"])
+    env["XDG_CONFIG_HOME"] = str(config_places["user"].parent / "nothing-here")
+    assert load_settings(None, environ=env).config_file == str(config_places["system"])
+    config_places["system"].unlink()
+    assert load_settings(None, environ=env).config_file == ""
+
+
+def test_version_shows_the_settings_file(config_places: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config_places["user"].parents[1]))
+    out = CliRunner().invoke(main, ["version"]).output
+    assert f"config {config_places['user']}" in out
+    out = CliRunner().invoke(main, ["--config", str(config_places["explicit"]), "version"]).output
+    assert f"config {config_places['explicit']}" in out
+
+
+@pytest.mark.parametrize(("content", "environ", "needle"), [
+    ("suspicious_threshold = 500\n", {}, r"suspicious_threshold \(from .*c\.toml\) must lie in 1\.\.100"),
+    ("malicious_threshold = 0\n", {}, "malicious_threshold .* must lie in 1..100"),
+    ("suspicious_threshold = 80\n", {}, "suspicious_threshold .* must be below malicious_threshold"),
+    ("", {"SCAMSCAN_MALICIOUS_THRESHOLD": "20"}, "environment variable SCAMSCAN_MALICIOUS_THRESHOLD"),
+    ('max_depth = "deep"\n', {}, r"setting max_depth \(from .*c\.toml\)"),
+    ("max_depth = 2.5\n", {}, r"max_depth \(from .*c\.toml\): expected an integer"),
+    ("timeout = true\n", {}, r"timeout \(from .*c\.toml\): expected a number"),
+    ("rules_dirs = 3\n", {}, r"rules_dirs \(from .*c\.toml\): expected a list"),
+    ("", {"SCAMSCAN_MAX_HOSTS": "lots"}, r"max_hosts \(from environment variable SCAMSCAN_MAX_HOSTS\)"),
+])
+def test_settings_validation_names_setting_and_source(tmp_path: Path, content: str, environ: dict[str, str],
+                                                      needle: str) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(content)
+    with pytest.raises(ConfigError, match=needle):
+        load_settings(cfg, environ=environ)

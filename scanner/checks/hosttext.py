@@ -17,19 +17,19 @@ from ..domains.indicators import decode_text
 from ..filetypes import FileType
 from ..models import Item
 
-TEXT_LIMIT = 16 * 1024 * 1024
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
 def host_text(item: Item, settings: Settings) -> tuple[str, bool]:
-    """(decoded text for host extraction, whether it was cut at TEXT_LIMIT): an e-mail's header
+    """(decoded text for host extraction, whether it was cut at `max_text_size`): an e-mail's header
     block, else the whole text."""
+    limit = settings.max_text_size
     if item.filetype == FileType.EMAIL and item.depth < settings.max_depth:
         from ..extract.mailparse import parse_eml  # stdlib email loads on the first message (start time)
 
         mail = parse_eml(item.data, item.sha256, settings.max_children)
         if mail.parts and not mail.problems:
-            end = _HEADER_END.search(item.data, 0, TEXT_LIMIT)  # in place: headers come first
+            end = _HEADER_END.search(item.data, 0, limit)  # in place: headers come first
             if end is not None:
                 return decode_text(memoryview(item.data)[:end.start()]), False
-    return decode_text(item.data, TEXT_LIMIT), item.size > TEXT_LIMIT
+    return decode_text(item.data, limit), item.size > limit

@@ -18,7 +18,7 @@ from ..intel.iocs import Indicator, load_iocs
 from ..intel.parse import normalise
 from ..models import Finding, Incomplete, Item, Severity
 from .base import CheckContext
-from .hosttext import TEXT_LIMIT, host_text
+from .hosttext import host_text
 
 
 class IocCheck:
@@ -52,7 +52,7 @@ class IocCheck:
         if (self.db.domains or self.feed_kinds & {"domain", "url"}) and item.filetype.is_text:
             text, cut = host_text(item, self.settings)
             if cut:
-                yield item.incomplete("max_text_size", f"only the first {TEXT_LIMIT} bytes searched for domains",
+                yield item.incomplete("max_text_size", f"only the first {self.settings.max_text_size} bytes searched for domains",
                                       self.name)
             yield from self._domains(item, text)
 

@@ -21,9 +21,8 @@ from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item
 from ..trust.brands import Brand, load_brands
 from .base import CheckContext, severity_for_score
-from .hosttext import TEXT_LIMIT, host_text
+from .hosttext import host_text
 
-MAX_HOSTS = 2000       # distinct hosts examined per item
 MAX_FINDINGS = 25      # findings per item (the rest are counted in the last one's evidence)
 PE_URL_CAP = 256
 _PE_URL = re.compile(rb"https?://[\x21-\x7e]{4,255}|h\x00t\x00t\x00p\x00(?:s\x00)?:\x00/\x00/\x00(?:[\x21-\x7e]\x00){4,255}")
@@ -51,7 +50,7 @@ class LookalikeCheck:
         else:
             text, cut = host_text(item, self.settings)
             if cut:
-                yield item.incomplete("max_text_size", f"only the first {TEXT_LIMIT} bytes searched for hosts",
+                yield item.incomplete("max_text_size", f"only the first {self.settings.max_text_size} bytes searched for hosts",
                                       self.name)
             urls = extract_urls(text)
             for h in sorted(extract_hosts(text)):
@@ -67,13 +66,14 @@ class LookalikeCheck:
             if userinfo:
                 yield from self._userinfo(item, url, host, userinfo)
         findings = 0
-        for raw, source in itertools.islice(hosts.items(), MAX_HOSTS):
+        cap = self.settings.max_hosts
+        for raw, source in itertools.islice(hosts.items(), cap):
             matches = classify(raw, self.brands)
             if matches and findings < MAX_FINDINGS:
                 findings += 1
                 yield self._finding(item, matches, raw, source)
-        if len(hosts) > MAX_HOSTS:
-            yield item.incomplete("max_hosts", f"only the first {MAX_HOSTS} of {len(hosts)} hosts compared with "
+        if len(hosts) > cap:
+            yield item.incomplete("max_hosts", f"only the first {cap} of {len(hosts)} hosts compared with "
                                   "the brands", self.name)
 
     def _finding(self, item: Item, matches: list[Match], raw: str, source: str) -> Finding:

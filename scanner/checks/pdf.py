@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from ..extract.pdf_analysis import analyse
+from ..extract.pdf_analysis import PdfLimits, analyse
 from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item, Severity
 from .base import CheckContext
@@ -47,7 +47,8 @@ class PdfCheck:
         return item.filetype == FileType.PDF
 
     def run(self, item: Item) -> Iterator[Finding | Incomplete]:
-        result = analyse(item.data, item.sha256)  # read errors are reported by the extractor
+        s = self.settings  # read errors are reported by the extractor
+        result = analyse(item.data, item.sha256, PdfLimits(s.max_objects, s.max_pages, s.max_text))
         downloads, ips = [], []
         for url in result.urls:
             try:

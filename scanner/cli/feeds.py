@@ -20,7 +20,7 @@ def _config(ctx: click.Context, config_path: str | None) -> FeedsConfig:
     path = config_path or (ctx.find_root().obj or {}).get("config")
     try:
         settings = load_settings(path)
-        return load_feeds_config(settings.cache_dir, path)
+        return load_feeds_config(settings.cache_dir, settings.config_file or None)
     except (ConfigError, FeedError) as exc:
         click.echo(f"scamscan: error: {exc}", err=True)
         sys.exit(2)

@@ -66,8 +66,9 @@ def _now() -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="SCAMSCAN_CONFIG",
-              help="TOML settings file (also $SCAMSCAN_CONFIG).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="TOML settings file (else $SCAMSCAN_CONFIG, $XDG_CONFIG_HOME/scamscan/config.toml, "
+                   "/etc/scamscan/config.toml).")
 @click.version_option(__version__, prog_name="scamscan")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:
@@ -187,13 +188,14 @@ def version(ctx: click.Context, config_path: str | None) -> None:
         _fail(str(exc))
         return
     click.echo(f"scamscan {__version__}")
+    click.echo(f"config {settings.config_file or 'none (defaults)'}")
     click.echo(f"rules {engine.rules.version} ({engine.rules.count} rules in {len(engine.rules.files)} files, "
                f"{'cached' if engine.rules.from_cache else 'compiled'} in {time.perf_counter() - started:.2f}s)")
     click.echo(f"yara-python {yara.__version__} (libyara {yara.YARA_VERSION})")
     from ..intel.feeds import FeedError, load_feeds_config
     from .feeds import feed_summary
     try:
-        lines = feed_summary(load_feeds_config(settings.cache_dir, config_path or (ctx.obj or {}).get("config")))
+        lines = feed_summary(load_feeds_config(settings.cache_dir, settings.config_file or None))
     except FeedError as exc:
         lines = [f"feeds: {exc}"]
     click.echo("\n".join(lines) or "feeds none downloaded (scamscan feeds update)")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from ..models import Incomplete, Item
 from ..timeouts import CheckTimeout
 from .base import Budget, Child, LimitExceeded
-from .pdf_analysis import analyse
+from .pdf_analysis import PdfLimits, analyse
 
 _MAX_NAME = 200
 
@@ -36,7 +36,8 @@ def _safe_name(name: str, number: int) -> str:
 
 
 def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
-    result = analyse(item.data, item.sha256)
+    s = budget.settings
+    result = analyse(item.data, item.sha256, PdfLimits(s.max_objects, s.max_pages, s.max_text))
     if result.encrypted:
         yield item.incomplete("encrypted", "encrypted PDF (needs a password): contents not scanned", "pdf")
         return

@@ -23,14 +23,19 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..filetypes import BytesLike
 from ..timeouts import CheckTimeout
 
-MAX_OBJECTS = 100_000
-MAX_TEXT_PAGES = 100
-MAX_TEXT = 1024 * 1024
+class PdfLimits(NamedTuple):
+    """The settings `max_objects`, `max_pages`, `max_text` (defaults: scanner/config.py)."""
+
+    max_objects: int = 100_000
+    max_pages: int = 100
+    max_text: int = 1024 * 1024
+
+
 MAX_SCRIPT = 1024 * 1024
 MAX_URLS = 1000
 _CACHE_SIZE = 2  # entries keep the parsed file: the check and the extractor of one item need only one
@@ -81,8 +86,8 @@ def _file_name(spec: Any) -> str:
 
 
 class _Walker:
-    def __init__(self, reader: Any, out: PdfAnalysis) -> None:
-        self.reader, self.out = reader, out
+    def __init__(self, reader: Any, out: PdfAnalysis, limits: PdfLimits) -> None:
+        self.reader, self.out, self.limits = reader, out, limits
         self.embedded_names: dict[int, str] = {}
 
     def object_ids(self) -> list[int]:
@@ -94,9 +99,10 @@ class _Walker:
         from pypdf.generic import DictionaryObject
 
         ids = self.object_ids()
-        if len(ids) > MAX_OBJECTS:
-            self.out.limits.append(("max_objects", f"{len(ids)} objects, only the first {MAX_OBJECTS} inspected"))
-            ids = ids[:MAX_OBJECTS]
+        cap = self.limits.max_objects
+        if len(ids) > cap:
+            self.out.limits.append(("max_objects", f"{len(ids)} objects, only the first {cap} inspected (max_objects)"))
+            ids = ids[:cap]
         streams: list[tuple[int, Any]] = []
         broken: list[str] = []
         for num in ids:
@@ -178,7 +184,7 @@ class _Walker:
             # document-level scripts (the /Names /JavaScript tree) run when the file opens, too
             roots += [catalog.get("/OpenAction"), catalog.get("/AA"),
                       names.get("/JavaScript") if hasattr(names, "get") else None]
-        for page in self.reader.pages[:MAX_TEXT_PAGES]:
+        for page in self.reader.pages[:self.limits.max_pages]:
             roots.append(page.get("/AA"))
         seen: set[int] = set()
         stack = [r for r in roots if r is not None]
@@ -201,16 +207,17 @@ class _Walker:
         self.out.auto_scripts = auto
 
 
-def _text(reader: Any, out: PdfAnalysis) -> None:
+def _text(reader: Any, out: PdfAnalysis, limits: PdfLimits) -> None:
+    max_pages, max_text = limits.max_pages, limits.max_text
     pages = reader.pages
     out.pages = len(pages)
     if not out.pages and not _empty_page_tree(reader):  # pypdf drops a tree it cannot read without a word
         out.limits.append(("corrupt", "no readable page: page tree missing or damaged"))
-    if out.pages > MAX_TEXT_PAGES:
-        out.limits.append(("max_pages", f"{out.pages} pages, text of the first {MAX_TEXT_PAGES} searched"))
+    if out.pages > max_pages:
+        out.limits.append(("max_pages", f"{out.pages} pages, text of the first {max_pages} searched (max_pages)"))
     parts: list[str] = []
     size = 0
-    for index, page in enumerate(pages[:MAX_TEXT_PAGES]):
+    for index, page in enumerate(pages[:max_pages]):
         try:
             text = page.extract_text() or ""
         except CheckTimeout:
@@ -220,10 +227,10 @@ def _text(reader: Any, out: PdfAnalysis) -> None:
             continue
         parts.append(text)
         size += len(text)
-        if size > MAX_TEXT:
-            out.limits.append(("max_text", f"page text beyond {MAX_TEXT} characters not searched"))
+        if size > max_text:
+            out.limits.append(("max_text", f"page text beyond {max_text} characters not searched (max_text)"))
             break
-    out.text = "\n".join(parts)[:MAX_TEXT]
+    out.text = "\n".join(parts)[:max_text]
 
 
 def _empty_page_tree(reader: Any) -> bool:
@@ -248,7 +255,7 @@ def _open(reader_class: Any, raw: bytes) -> Any:
         return reader_class(io.BytesIO(raw + b"\nstartxref\n0\n%%EOF\n"), strict=False)
 
 
-def _parse(data: BytesLike) -> PdfAnalysis:
+def _parse(data: BytesLike, limits: PdfLimits) -> PdfAnalysis:
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
@@ -264,9 +271,9 @@ def _parse(data: BytesLike) -> PdfAnalysis:
             if not opened:
                 out.encrypted = True
                 return out
-        walker = _Walker(reader, out)
+        walker = _Walker(reader, out, limits)
         walker.walk()
-        _text(reader, out)
+        _text(reader, out, limits)
     except CheckTimeout:
         raise
     except RecursionError:
@@ -278,19 +285,20 @@ def _parse(data: BytesLike) -> PdfAnalysis:
     return out
 
 
-_cache: OrderedDict[str, PdfAnalysis] = OrderedDict()
+_cache: OrderedDict[tuple[str, PdfLimits], PdfAnalysis] = OrderedDict()
 _lock = threading.Lock()
 
 
-def analyse(data: BytesLike, sha256: str) -> PdfAnalysis:
+def analyse(data: BytesLike, sha256: str, limits: PdfLimits = PdfLimits()) -> PdfAnalysis:
+    key = (sha256, limits)
     with _lock:
-        hit = _cache.get(sha256)
+        hit = _cache.get(key)
         if hit is not None:
-            _cache.move_to_end(sha256)
+            _cache.move_to_end(key)
             return hit
-    result = _parse(data)
+    result = _parse(data, limits)
     with _lock:
-        _cache[sha256] = result
+        _cache[key] = result
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return result

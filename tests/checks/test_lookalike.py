@@ -10,6 +10,7 @@ import pytest
 from helpers import REPO_ROOT, finding_keys, make_zip, minimal_pe, write_rules_dir
 
 from scanner.api import Scanner
+from scanner.config import Settings
 from scanner.models import Verdict
 
 RULE = """
@@ -99,6 +100,14 @@ def test_many_hosts_are_bounded(scanner: Scanner) -> None:
     report = scanner.scan_bytes(text, "big.txt")
     assert sum(1 for f in report.findings if f.check == "lookalike") == 25  # MAX_FINDINGS
     assert "max_hosts" in {i.reason for i in report.incomplete}
+
+
+def test_host_limit_is_a_setting(tmp_path: Path) -> None:
+    text = "\n".join(f"https://host{i}.example.com/" for i in range(30)).encode()
+    few = Scanner(Settings(result_cache=False, max_hosts=10)).scan_bytes(text, "changelog.txt")
+    assert few.verdict is Verdict.INCOMPLETE and "max_hosts" in {i.reason for i in few.incomplete}
+    many = Scanner(Settings(result_cache=False, max_hosts=40)).scan_bytes(text, "changelog.txt")
+    assert many.verdict is Verdict.CLEAN and not many.incomplete
 
 
 @pytest.mark.parametrize("text", [

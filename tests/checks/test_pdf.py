@@ -148,16 +148,27 @@ def test_unreadable_objects_are_corrupt(tmp_path: Path, rules_dir: Path, make_sc
     assert r.verdict is Verdict.INCOMPLETE and reasons(r) == {"corrupt"}, r.incomplete
 
 
-def test_object_limit(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory,
-                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_analysis, "MAX_OBJECTS", 3)
-    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", make_pdf(["https://example.org/a"] * 3))
+def test_object_limit_is_a_setting(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    data = make_pdf(["https://example.org/a"] * 3)
+    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", data, max_objects=3)
     assert "max_objects" in reasons(r) and r.verdict is Verdict.INCOMPLETE
+    assert "max_objects" not in reasons(scan(tmp_path, make_scanner, rules_dir, "doc.pdf", data))
+
+
+def test_page_and_text_limits_are_settings(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(100, 100)
+    buf = io.BytesIO()
+    writer.write(buf)
+    manual = buf.getvalue()
+    assert "max_pages" in reasons(scan(tmp_path, make_scanner, rules_dir, "manual.pdf", manual, max_pages=2))
+    assert "max_pages" not in reasons(scan(tmp_path, make_scanner, rules_dir, "manual.pdf", manual, max_pages=3))
 
 
 def test_hang_becomes_timeout(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory,
                               monkeypatch: pytest.MonkeyPatch) -> None:
-    def forever(data: object) -> pdf_analysis.PdfAnalysis:
+    def forever(data: object, limits: object) -> pdf_analysis.PdfAnalysis:
         while True:
             pass
 
