@@ -2,8 +2,8 @@
 
 Every test (and every `scamscan` subprocess a test starts) sees ``XDG_CACHE_HOME`` pointing at a
 session temporary folder, so compiled-rule and result caches never touch the user's
-``~/.cache/scamscan``; ``SCAMSCAN_*`` variables from the caller's environment are removed so a user's
-settings (nor a ``~/.config/scamscan/config.toml``) cannot change results.  Only the downloaded test corpora (``scamscan-corpora``) are shared
+``~/.cache/scamscan``; ``SCAMSCAN_*`` variables from the caller's environment are removed and ``XDG_CONFIG_HOME`` is
+emptied, so a user's settings cannot change results.  Only the downloaded test corpora (``scamscan-corpora``) are shared
 with the caller's cache, through a symlink, so they are not fetched again every session.
 """
 

@@ -52,7 +52,8 @@ class IocCheck:
         if (self.db.domains or self.feed_kinds & {"domain", "url"}) and item.filetype.is_text:
             text, cut = host_text(item, self.settings)
             if cut:
-                yield item.incomplete("max_text_size", f"only the first {self.settings.max_text_size} bytes searched for domains",
+                yield item.incomplete("max_text_size",
+                                      f"only the first {self.settings.max_text_size} bytes searched for domains",
                                       self.name)
             yield from self._domains(item, text)
 

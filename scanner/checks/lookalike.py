@@ -50,7 +50,8 @@ class LookalikeCheck:
         else:
             text, cut = host_text(item, self.settings)
             if cut:
-                yield item.incomplete("max_text_size", f"only the first {self.settings.max_text_size} bytes searched for hosts",
+                yield item.incomplete("max_text_size",
+                                      f"only the first {self.settings.max_text_size} bytes searched for hosts",
                                       self.name)
             urls = extract_urls(text)
             for h in sorted(extract_hosts(text)):

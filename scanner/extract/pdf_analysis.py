@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from ..filetypes import BytesLike
 from ..timeouts import CheckTimeout
 
+
 class PdfLimits(NamedTuple):
     """The settings `max_objects`, `max_pages`, `max_text` (defaults: scanner/config.py)."""
 
@@ -285,11 +286,12 @@ def _parse(data: BytesLike, limits: PdfLimits) -> PdfAnalysis:
     return out
 
 
+DEFAULT_LIMITS = PdfLimits()
 _cache: OrderedDict[tuple[str, PdfLimits], PdfAnalysis] = OrderedDict()
 _lock = threading.Lock()
 
 
-def analyse(data: BytesLike, sha256: str, limits: PdfLimits = PdfLimits()) -> PdfAnalysis:
+def analyse(data: BytesLike, sha256: str, limits: PdfLimits = DEFAULT_LIMITS) -> PdfAnalysis:
     key = (sha256, limits)
     with _lock:
         hit = _cache.get(key)
