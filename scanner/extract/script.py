@@ -74,10 +74,10 @@ def _decode(blob: str) -> tuple[str, str]:
     return (text, "utf-8") if _printable(text) else ("", "")
 
 
-def wants(item: Item) -> bool:
+def wants(item: Item, low: bytes | None = None) -> bool:
     """Cheap probe, so text without a PowerShell or base64 call costs one lower() and three
     substring searches (a case-insensitive regex alternation is ~10x slower on large text)."""
-    low = bytes(memoryview(item.data)[:MAX_SCAN]).lower()
+    low = low if low is not None else bytes(memoryview(item.data)[:MAX_SCAN]).lower()
     return any(word in low for word in _PROBE_WORDS)
 
 
