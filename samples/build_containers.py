@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import argparse
 import base64
+import io
 import os
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -113,6 +115,45 @@ NEWSLETTER = f"""<!DOCTYPE html>
 """.encode()
 
 
+def encrypt_ooxml(document: bytes, password: str) -> bytes:
+    """ECMA-376 agile encryption by msoffcrypto-tool, its random salts and keys pinned (reproducible)."""
+    import hashlib
+    from unittest import mock
+
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    state = [hashlib.sha256(password.encode()).digest()]
+
+    def det(n: int) -> bytes:
+        out = b""
+        while len(out) < n:
+            state[0] = hashlib.sha256(state[0]).digest()
+            out += state[0]
+        return out[:n]
+
+    out = io.BytesIO()
+    import msoffcrypto.method.container.ecma376_encrypted as container
+
+    fixed = mock.Mock(wraps=datetime)
+    fixed.now.return_value = datetime.fromtimestamp(EPOCH, UTC).replace(tzinfo=None)
+    with mock.patch("msoffcrypto.method.ecma376_agile._random_buffer", det), \
+            mock.patch.object(container, "datetime", fixed):
+        OOXMLFile(io.BytesIO(document)).encrypt(password, out)
+    return out.getvalue()
+
+
+def mail_with_attachment(subject: str, body: str, name: str, data: bytes) -> bytes:
+    b64 = base64.encodebytes(data).decode().replace("\n", "\r\n")
+    return (f"From: Dana Finance <dana@contoso.example>\r\nTo: team@contoso.example\r\nSubject: {subject}\r\n"
+            "Date: Fri, 19 Jul 2024 09:12:00 +0000\r\nMessage-ID: <budget-0719@contoso.example>\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+            f"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+            "--b1\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;"
+            f" name=\"{name}\"\r\n"
+            f"Content-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            f"{b64}--b1--\r\n").encode()
+
+
 def build() -> dict[str, bytes]:
     s: dict[str, bytes] = {}
     hotfix_rar = rar5([("hotfix/install.ps1", CRADLE), ("hotfix/README.txt", README)])
@@ -133,6 +174,13 @@ def build() -> dict[str, bytes]:
         make_zip([("TeamsUpdate.ps1", CRADLE)]), "TeamsUpdate.zip")
     s["lures/containers/falcon_update_dropper.js"] = WSH_DROPPER
     s["clean/containers/newsletter_inline_image.html"] = NEWSLETTER
+    xlsm = (HERE / "lures" / "docs" / "falcon_sensor_update.xlsm").read_bytes()
+    budget = (HERE / "clean" / "docs" / "budget.xlsx").read_bytes()
+    s["lures/containers/falcon_sensor_update_velvet.xlsm"] = encrypt_ooxml(xlsm, "VelvetSweatshop")
+    s["clean/containers/budget_encrypted_mail.eml"] = mail_with_attachment(
+        "Q3 budget", f"Hi team,\r\n\r\nthe Q3 budget is attached, password-protected as usual.\r\n"
+        f"Password: Budget-2024\r\n\r\nDana\r\n({MARK})", "Q3_budget.xlsx", encrypt_ooxml(budget, "Budget-2024"))
+    s["bad/containers/encrypted_unknown_password.xlsx"] = encrypt_ooxml(budget, "nobody-knows-7731")
     s["bad/containers/truncated.rar"] = hotfix_rar[: len(hotfix_rar) // 2]
     s["bad/containers/truncated.cab"] = hotfix_cab[:60]
     return s

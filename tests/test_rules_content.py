@@ -9,6 +9,7 @@ import yara
 
 from scanner import Scanner
 from scanner.config import Settings
+from scanner.models import Severity
 from scanner.rules import EXTERNALS, bundled_rules_dir, find_rule_files
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,4 +59,6 @@ def test_no_rule_fires_on_clean_samples(scanner: Scanner) -> None:
     assert clean
     for path in clean:
         report = scanner.scan_file(str(path))
-        assert not report.findings, f"{path.name}: {[f.id for f in report.findings]}"
+        # a score-0 info record (which password opened a document) is a fact, not a rule firing
+        fired = [f for f in report.findings if f.score != 0 or f.severity != Severity.INFO]
+        assert not fired, f"{path.name}: {[f.id for f in fired]}"

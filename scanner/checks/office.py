@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..extract.office import vba_project
+from ..extract.officecrypt import DEFAULT_PASSWORD, decrypt, may_be_encrypted
 from ..extract.view import ViewReader
 from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item, Severity
@@ -62,9 +63,25 @@ class OfficeCheck:
 
     def run(self, item: Item) -> Iterator[Finding | Incomplete]:
         if item.filetype == FileType.OLE:
+            yield from self._opened(item)
             yield from self._vba(item)
         else:
             yield from self._relationships(item)
+
+    # -- encryption --------------------------------------------------------
+    def _opened(self, item: Item) -> Iterator[Finding]:
+        """Which password opened an encrypted document (the extractor scans what it hides)."""
+        project = vba_project(item)
+        if not (project.encrypted or may_be_encrypted(project.streams)):
+            return
+        found = decrypt(item)
+        if found.password is not None:
+            default = found.password == DEFAULT_PASSWORD
+            how = "Excel's default password (no prompt)" if default else "a password from the same e-mail"
+            yield item.finding(self.name, "encrypted_document_opened", Severity.INFO, 0,
+                               f"password-protected document opened with {how}: its contents are scanned",
+                               {"password": found.password, "default_password": default,
+                                "candidates_tried": found.tried})
 
     # -- VBA ---------------------------------------------------------------
     def _vba(self, item: Item) -> Iterator[Finding]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from ..filetypes import BytesLike
 from ..models import Incomplete, Item
 from ..timeouts import CheckTimeout
+from . import officecrypt
 from .base import Budget, Child, LimitExceeded
 
 MAX_SOURCE = 4 * 1024 * 1024  # total VBA source kept per OLE file
@@ -147,10 +148,35 @@ def _unique(name: str, seen: set[str]) -> str:
     return name
 
 
+def decrypted_name(name: str) -> str:
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.decrypted.{ext}" if dot and stem else f"{name}.decrypted"
+
+
+def _decrypted(item: Item, budget: Budget, project: VbaProject) -> Iterator[Child | Incomplete]:
+    """The decrypted document as a child (officecrypt.py), or `encrypted` when no password opens it."""
+    found = officecrypt.decrypt(item)
+    if not found.encrypted:
+        return
+    if found.password is None:
+        where = f"; Excel's default and {found.tried - 1} password(s) from the e-mail tried" if item.passwords \
+            else "; Excel's default password tried"
+        yield item.incomplete("encrypted", f"password-protected Office document: contents not scanned{where}",
+                              "office")
+        return
+    name = decrypted_name(item.name.split("/")[-1])
+    stop = budget.take(name, len(found.data))
+    if stop is not None:
+        yield item.incomplete(stop.reason, stop.message, "office")
+        return
+    yield Child(name, found.data)
+
+
 def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
     project = vba_project(item)
+    if project.encrypted or officecrypt.may_be_encrypted(project.streams):
+        yield from _decrypted(item, budget, project)
     if project.encrypted:
-        yield item.incomplete("encrypted", "password-protected Office document: contents not scanned", "office")
         return
     if project.error:
         yield item.incomplete("corrupt", project.error, "office")

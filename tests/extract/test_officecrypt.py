@@ -1,0 +1,77 @@
+"""Encrypted Office documents: VelvetSweatshop and the mail's passwords open them; otherwise `encrypted`."""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import MARKER, SAMPLES, make_zip, reasons
+
+from scanner.api import Scanner
+from scanner.models import ItemReport, Verdict
+
+sys.path.insert(0, str(SAMPLES))
+from build_containers import encrypt_ooxml
+
+from .test_archives import mail_with, marker_location
+
+ScannerFactory = Callable[..., Scanner]
+
+
+def _workbook() -> bytes:
+    """The clean sample workbook plus a part carrying the test marker."""
+    with zipfile.ZipFile(SAMPLES / "clean" / "docs" / "budget.xlsx") as zf:
+        members = {i.filename: zf.read(i) for i in zf.infolist()}
+    return make_zip({**members, "xl/worksheets/sheet9.xml": b"<sheetData>" + MARKER + b"</sheetData>"})
+
+
+WORKBOOK = _workbook()
+
+
+@pytest.fixture
+def scan(make_scanner: ScannerFactory, rules_dir: Path) -> Callable[..., ItemReport]:
+    def run(data: bytes, name: str, **settings: object) -> ItemReport:
+        return make_scanner(rules_dir, **settings).scan_bytes(data, name)
+    return run
+
+
+def opened(report: ItemReport) -> dict[str, object]:
+    return next(f.evidence for f in report.findings if f.id == "encrypted_document_opened")
+
+
+def test_velvetsweatshop_opens_without_prompt(scan: Callable[..., ItemReport]) -> None:
+    report = scan(encrypt_ooxml(WORKBOOK, "VelvetSweatshop"), "book.xlsx")
+    assert marker_location(report) == ("book.xlsx", "book.decrypted.xlsx", "xl/worksheets/sheet9.xml")
+    assert opened(report) == {"password": "VelvetSweatshop", "default_password": True, "candidates_tried": 1}
+
+
+def test_password_from_the_mail_opens_it(scan: Callable[..., ItemReport]) -> None:
+    doc = encrypt_ooxml(WORKBOOK, "Q3-budget!")
+    report = scan(mail_with("book.xlsx", doc, "Hi,\r\nPassword: Q3-budget!\r\n"), "m.eml")
+    assert marker_location(report)[:3] == ("m.eml", "book.xlsx", "book.decrypted.xlsx")
+    assert opened(report)["password"] == "Q3-budget!" and opened(report)["default_password"] is False
+
+
+def test_no_password_opens_it(scan: Callable[..., ItemReport]) -> None:
+    report = scan(mail_with("book.xlsx", encrypt_ooxml(WORKBOOK, "right-1"), "Password: wrong-1"), "m.eml")
+    assert "encrypted" in reasons(report) and report.verdict == Verdict.INCOMPLETE
+    assert not [f for f in report.findings if f.id == "encrypted_document_opened"]
+
+
+def test_decrypted_document_is_charged_to_the_limits(scan: Callable[..., ItemReport]) -> None:
+    doc = encrypt_ooxml(WORKBOOK, "VelvetSweatshop")
+    report = scan(doc, "book.xlsx", max_total_size=len(WORKBOOK) - 1)
+    assert "max_total_size" in reasons(report) and report.verdict != Verdict.CLEAN
+
+
+@pytest.mark.parametrize("damage", ["truncated", "header", "package"])
+def test_damaged_encrypted_document_is_never_clean(scan: Callable[..., ItemReport], damage: str) -> None:
+    doc = encrypt_ooxml(WORKBOOK, "VelvetSweatshop")
+    data = {"truncated": doc[: len(doc) // 2],
+            "header": doc[:512] + b"\xff" * 1024 + doc[1536:],
+            "package": doc[:-2048] + bytes(b ^ 0x5A for b in doc[-2048:])}[damage]
+    report = scan(data, "book.xlsx")
+    assert report.verdict != Verdict.CLEAN, [(i.reason, i.message) for i in report.incomplete]
