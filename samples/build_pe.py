@@ -19,6 +19,14 @@ The keys sign nothing but these samples:
     other    "Northwind Traders Ltd"        issued by the test CA: another company
     selfsig  "CrowdStrike, Inc."            self-signed: names the brand, chains to nothing
     tsa      "Scamscan Test Timestamping"   issued by the test CA, for the countersignature
+Forged and broken certificate paths (issue 12), each a "CrowdStrike, Inc." leaf:
+    via_leaf      issued by `other`, a code-signing leaf that is no CA
+    int_nokcs     an intermediate CA (from ca) whose keyUsage lacks keyCertSign; via_nokcs its leaf
+    int_len0      an intermediate CA with pathLenConstraint 0; int_sub a CA below it; via_sub its leaf
+    tls           issued by the test CA with the serverAuth EKU only (a TLS certificate)
+    short         issued by the test CA, valid 2024-01-01 .. 2024-12-31 only (expired now)
+    rogue_tsa     a self-signed timestamping certificate (an untrusted TSA)
+    int_ok        a proper intermediate CA (keyCertSign, pathLen 0); via_int its leaf
 """
 
 from __future__ import annotations
@@ -61,6 +69,16 @@ PROGRAMS: dict[str, tuple[dict[str, str], str | None]] = {
                                             "FileDescription": "Windows Hotfix Helper",
                                             "OriginalFilename": "hotfixhelper.exe"}, None),
     "lures/pe/Invoice_2024-07.pdf": ({"CompanyName": "Example Tools Ltd", "ProductName": "Example Hello"}, None),
+    # Forged or broken paths: each must be flagged, never clean, even when the test CA is trusted.
+    "lures/pe/falcon_hotfix_issued_by_leaf.exe": (CRWD, "via_leaf"),
+    "lures/pe/falcon_hotfix_no_keycertsign.exe": (CRWD, "via_nokcs"),
+    "lures/pe/falcon_hotfix_pathlen_exceeded.exe": (CRWD, "via_sub"),
+    "lures/pe/falcon_hotfix_tls_certificate.exe": (CRWD, "tls"),
+    "lures/pe/falcon_hotfix_expired_no_timestamp.exe": (CRWD, "short-notsa"),
+    "lures/pe/falcon_hotfix_expired_rogue_tsa.exe": (CRWD, "short-rogue"),
+    # Controls: trusted once the test CA is.
+    "lures/pe/falcon_sensor_expired_trusted_tsa.exe": (FALCON, "short"),
+    "lures/pe/falcon_sensor_intermediate_ca.exe": (FALCON, "via_int"),
 }
 C_SOURCE = r"""/* scamscan test sample: harmless, it prints one line and exits. */
 #include <stdio.h>
@@ -96,6 +114,27 @@ keyUsage = critical,digitalSignature
 extendedKeyUsage = codeSigning
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+[v3_int]
+basicConstraints = critical,CA:true,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[v3_ca_sub]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[v3_ca_nokcs]
+basicConstraints = critical,CA:true
+keyUsage = critical,digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[v3_tls]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [v3_tsa]
 basicConstraints = CA:false
 keyUsage = critical,digitalSignature
@@ -103,11 +142,27 @@ extendedKeyUsage = critical,timeStamping
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 """
+CROWDSTRIKE = "/CN=CrowdStrike, Inc./O=CrowdStrike, Inc./C=US"
+# name -> (subject, extensions, issuer or None for self-signed); serials 0x1000 + position
 SUBJECTS = {"ca": ("/CN=Scamscan Test Root CA/O=scamscan tests", "v3_ca", None),
-            "brand": ("/CN=CrowdStrike, Inc./O=CrowdStrike, Inc./C=US", "v3_code", "ca"),
+            "brand": (CROWDSTRIKE, "v3_code", "ca"),
             "other": ("/CN=Northwind Traders Ltd/O=Northwind Traders Ltd/C=GB", "v3_code", "ca"),
-            "selfsig": ("/CN=CrowdStrike, Inc./O=CrowdStrike, Inc./C=US", "v3_code", None),
-            "tsa": ("/CN=Scamscan Test Timestamping/O=scamscan tests", "v3_tsa", "ca")}
+            "selfsig": (CROWDSTRIKE, "v3_code", None),
+            "tsa": ("/CN=Scamscan Test Timestamping/O=scamscan tests", "v3_tsa", "ca"),
+            "via_leaf": (CROWDSTRIKE, "v3_code", "other"),
+            "int_nokcs": ("/CN=Scamscan Test Issuing CA without keyCertSign/O=scamscan tests", "v3_ca_nokcs", "ca"),
+            "via_nokcs": (CROWDSTRIKE, "v3_code", "int_nokcs"),
+            "int_len0": ("/CN=Scamscan Test Policy CA pathlen 0/O=scamscan tests", "v3_int", "ca"),
+            "int_sub": ("/CN=Scamscan Test Sub CA/O=scamscan tests", "v3_ca_sub", "int_len0"),
+            "via_sub": (CROWDSTRIKE, "v3_code", "int_sub"),
+            "tls": (CROWDSTRIKE, "v3_tls", "ca"),
+            "short": (CROWDSTRIKE, "v3_code", "ca"),
+            "rogue_tsa": ("/CN=Rogue Timestamping Authority/O=nobody", "v3_tsa", None),
+            "int_ok": ("/CN=Scamscan Test Code Signing CA/O=scamscan tests", "v3_int", "ca"),
+            "via_int": (CROWDSTRIKE, "v3_code", "int_ok")}
+VALIDITY = {"short": ("20240101000000Z", "20241231000000Z")}  # default 2024-01-01 .. 2099-12-31
+# signing profile -> (key, timestamping key or None); "name-variant" profiles reuse the key `name`
+PROFILES = {"short-notsa": ("short", None), "short-rogue": ("short", "rogue_tsa")}
 
 
 def run(*argv: str | Path, cwd: Path | None = None) -> None:
@@ -115,24 +170,27 @@ def run(*argv: str | Path, cwd: Path | None = None) -> None:
 
 
 def make_keys() -> None:
-    """Create the test CA and certificates once (committed afterwards)."""
+    """Create the test CA and certificates that are missing (committed afterwards)."""
     if all((KEYS / f"{name}.pem").is_file() for name in SUBJECTS):
         return
     KEYS.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp())
     (work / "new").mkdir()
     (work / "index.txt").write_text("")
-    (work / "serial").write_text("1000\n")
     cnf = work / "openssl.cnf"
     cnf.write_text(OPENSSL_CNF.format(dir=work))
-    for name, (subject, ext, issuer) in SUBJECTS.items():
+    for index, (name, (subject, ext, issuer)) in enumerate(SUBJECTS.items()):
+        if (KEYS / f"{name}.pem").is_file():
+            continue
+        (work / "serial").write_text(f"{0x1000 + index:04X}\n")  # unique per issuer: signers are found by it
+        start, end = VALIDITY.get(name, ("20240101000000Z", "20991231000000Z"))
         key, csr = KEYS / f"{name}.key", work / f"{name}.csr"
         run("openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-subj", subject,
             "-out", csr, "-config", cnf)
         sign = ["-selfsign", "-keyfile", key] if issuer is None else [
             "-cert", KEYS / f"{issuer}.pem", "-keyfile", KEYS / f"{issuer}.key"]
-        run("openssl", "ca", "-batch", "-config", cnf, "-extensions", ext, "-startdate", "20240101000000Z",
-            "-enddate", "20991231000000Z", "-notext", "-in", csr, "-out", KEYS / f"{name}.pem", *sign)
+        run("openssl", "ca", "-batch", "-config", cnf, "-extensions", ext, "-startdate", start,
+            "-enddate", end, "-notext", "-in", csr, "-out", KEYS / f"{name}.pem", *sign)
     shutil.rmtree(work)
 
 
@@ -183,11 +241,20 @@ def build_program(work: Path, out: Path, fields: dict[str, str], key: str | None
     if key is None:
         shutil.copyfile(work / "prog.exe", out)
         return
-    chain = ["-ac", KEYS / "ca.pem"] if SUBJECTS[key][2] else []
+    key, tsa = PROFILES.get(key, (key, "tsa"))
+    issuers, up = [], SUBJECTS[key][2]
+    while up is not None:  # the whole chain up to the root goes into the signature
+        issuers.append((KEYS / f"{up}.pem").read_text())
+        up = SUBJECTS[up][2]
+    chain: list[str | Path] = []
+    if issuers:
+        (work / "chain.pem").write_text("".join(issuers))
+        chain = ["-ac", work / "chain.pem"]
+    stamp: list[str | Path] = [] if tsa is None else [
+        "-TSA-certs", KEYS / f"{tsa}.pem", "-TSA-key", KEYS / f"{tsa}.key", "-TSA-time", SIGN_TIME]
     (work / "signed.exe").unlink(missing_ok=True)
     run("osslsigncode", "sign", "-certs", KEYS / f"{key}.pem", "-key", KEYS / f"{key}.key", *chain,
-        "-n", "Falcon Sensor", "-h", "sha256", "-time", SIGN_TIME,
-        "-TSA-certs", KEYS / "tsa.pem", "-TSA-key", KEYS / "tsa.key", "-TSA-time", SIGN_TIME,
+        "-n", "Falcon Sensor", "-h", "sha256", "-time", SIGN_TIME, *stamp,
         "-in", work / "prog.exe", "-out", work / "signed.exe")
     # Idempotent: keep the committed file when only its timestamp serial would change.
     keep = previous if same_unsigned(work / "signed.exe", previous, work) else work / "signed.exe"

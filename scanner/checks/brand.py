@@ -4,8 +4,10 @@ The brand policy (rules/brands.toml) says who signs each brand's software and ho
 "embedded-signed" vendors sign every installer, so an unsigned file claiming them is a lure
 on its own; "catalog-signed" system files (Microsoft) often carry no embedded signature, so
 there only the context makes it suspicious: from an e-mail, inside an archive, named like a
-hotfix or update.  A valid, trusted signature by the brand's own publisher lowers the score
-and is shown as a reason for the clean verdict.  File names that hide an executable behind a
+hotfix or update.  Only a fully valid signature (digest, signature and a certificate path
+that passes every check of `trust.paths`) by the brand's own publisher lowers the score and
+is shown as a reason for the clean verdict; a signature that is anything less never makes a
+file score lower than the same file unsigned would.  File names that hide an executable behind a
 document extension or with bidirectional-text controls complement the YARA name rules (which
 cover double extensions and U+202E).
 """
@@ -69,7 +71,7 @@ class BrandCheck:
         brand = claim.brand
         shown = ", ".join(brand.names[:1]) or brand.key
         own = [s for s in valid if signer_is(brand, s)]
-        good = [s for s in own if s.trusted and not s.expired]
+        good = [s for s in own if s.trusted]
         if good:
             yield item.finding(self.name, "trusted_publisher", Severity.INFO, TRUSTED_PUBLISHER_SCORE,
                                f"validly signed by {shown}'s own publisher {good[0].signer_cn or good[0].signer_org}"
@@ -78,8 +80,10 @@ class BrandCheck:
         named = [s for s in valid if signer_names(brand, s) and not s.trusted]
         if named:
             s = named[0]
-            kind = "self-signed" if s.self_signed else "chaining to no trusted root"
-            yield item.finding(self.name, "untrusted_brand_signer", Severity.HIGH, 80,
+            kind = ("self-signed" if s.self_signed else "chaining to no trusted root" if not s.anchored
+                    else "its certificate path is not valid (" + ", ".join(f["code"] for f in s.failures) + ")")
+            score = max(80, self._unsigned_score(item, claim)[0])
+            yield item.finding(self.name, "untrusted_brand_signer", severity_for_score(score), score,
                                f"claims {shown} and is signed with a certificate naming {shown} "
                                f"({s.signer_cn or s.signer}) but {kind}: anyone can make one",
                                {**ev, "signature": s.evidence()})
@@ -88,16 +92,18 @@ class BrandCheck:
         if others:
             s = others[0]
             score = {"company": 70, "product": 45, "name": 20}[claim.strength]
+            if not s.trusted:  # a signature that is not fully valid is no better than none
+                score = max(score, self._unsigned_score(item, claim)[0])
             yield item.finding(self.name, "publisher_mismatch", severity_for_score(score), score,
                                f"claims {shown} ({claim.source}: {claim.text!r}) but is signed by "
                                f"{s.signer_cn or s.signer}, not by {shown}'s publisher",
                                {**ev, "signature": s.evidence()})
             return
-        if own:  # the brand's publisher, but untrusted or expired: the signature check says why
-            return
+        # No signature, or the brand's publisher with a path that is not fully valid (the signature check
+        # says why): judged as the unsigned file.
         yield from self._unsigned(item, facts, claim, ev)
 
-    def _unsigned(self, item: Item, facts: ExeFacts, claim: Claim, ev: dict[str, Any]) -> Iterator[Finding]:
+    def _unsigned_score(self, item: Item, claim: Claim) -> tuple[int, list[str]]:
         brand = claim.brand
         score = UNSIGNED_BASE.get((brand.shipping, claim.strength), 0)
         context = []
@@ -112,12 +118,16 @@ class BrandCheck:
             score += 20
         if brand.shipping == "catalog-signed" and claim.strength == "name":
             score = min(score, 20)  # "windows_update_helper.exe" alone says little
+        return min(score, 90), context
+
+    def _unsigned(self, item: Item, facts: ExeFacts, claim: Claim, ev: dict[str, Any]) -> Iterator[Finding]:
+        brand = claim.brand
+        score, context = self._unsigned_score(item, claim)
         if score <= 0:
             return
-        score = min(score, 90)
         how = ("always signs its software" if brand.shipping == "embedded-signed"
                else "ships system files catalog-signed, but not loose like this")
-        broken = " (its signature is broken)" if facts.auth is not None else ""
+        broken = " (its signature is broken or not fully valid)" if facts.auth is not None else ""
         shown = brand.names[0] if brand.names else brand.key
         message = (f"claims {shown} ({claim.source}: {claim.text!r}) but is not signed{broken}; "
                    f"{shown} {how}" + (f"; it {' and '.join(context)}" if context else ""))

@@ -1,9 +1,13 @@
 """`signature`: the Authenticode signatures embedded in a PE file (see scanner/trust/authenticode.py).
 
 A file whose content no longer matches its signed digest was modified after signing: that
-is tampering, and scores as malicious.  Untrusted, self-signed and expired signatures are weak
-signals on their own (the `brand` check weighs who the signer claims to be); a valid, trusted
-signature is reported as an info finding so the reader sees who signed the file.
+is tampering, and scores as malicious.  Each failed check of the certificate path
+(`trust.paths`) is its own finding: a chain through a certificate that may not issue
+certificates (`not_a_ca`, `wrong_key_usage`, `path_too_long`) is how a forged publisher
+certificate is made from any real one, so it weighs more than an untrusted, self-signed or
+expired signature, which are weak signals on their own (the `brand` check weighs who the
+signer claims to be).  Only a fully valid path is reported as `trusted` (an info finding, so
+the reader sees who signed the file).
 """
 
 from __future__ import annotations
@@ -14,6 +18,14 @@ from ..executables.facts import facts_for
 from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item, Severity
 from .base import CheckContext
+
+# A path that no honest signer produces (a forged issuer) weighs more than a stale or unknown one.
+PATH_FAILURES = {"not_a_ca": (Severity.MEDIUM, 50), "wrong_key_usage": (Severity.MEDIUM, 40),
+                 "path_too_long": (Severity.MEDIUM, 40), "no_code_signing_eku": (Severity.MEDIUM, 40),
+                 "disallowed": (Severity.MEDIUM, 40), "expired": (Severity.LOW, 10)}
+PATH_TITLES = {"not_a_ca": "certificate issued by a non-CA", "wrong_key_usage": "key usage not allowed",
+               "path_too_long": "certification path too long", "no_code_signing_eku": "not a code-signing certificate",
+               "disallowed": "root disallowed by Microsoft", "expired": "certificate not valid at the signing time"}
 
 
 class SignatureCheck:
@@ -65,14 +77,20 @@ class SignatureCheck:
         if ev.get("self_signed"):
             yield item.finding(self.name, "self_signed", Severity.LOW, 20,
                                f"signed with a self-signed certificate ({who}): anyone can make one", ev)
-        elif not ev.get("trusted"):
+        elif not ev.get("anchored"):
             root = f" (it ends at {ev['root']})" if ev.get("root") else ""
             yield item.finding(self.name, "untrusted_root", Severity.LOW, 15,
                                f"the signer {who} does not chain to a trusted root{root}", ev)
-        if ev.get("expired"):
-            when = ev.get("signing_time") or "now (no timestamp)"
-            yield item.finding(self.name, "expired", Severity.LOW, 10,
-                               f"a certificate of {who}'s chain was not valid at the signing time ({when})", ev)
-        if ev.get("trusted") and not ev.get("expired"):
+        if ev.get("timestamp_problem"):
+            yield item.finding(self.name, "untrusted_timestamp", Severity.LOW, 10,
+                               f"the timestamp of {who}'s signature is not trusted, so its certificates are judged "
+                               f"now: {ev['timestamp_problem']}", ev)
+        failures = ev.get("failures")
+        for failure in failures if isinstance(failures, list) else []:
+            code = failure["code"]
+            severity, score = PATH_FAILURES.get(code, (Severity.LOW, 10))
+            yield item.finding(self.name, code, severity, score,
+                               f"{PATH_TITLES.get(code, code)} in {who}'s signature: {failure['message']}", ev)
+        if ev.get("trusted"):
             yield item.finding(self.name, "trusted", Severity.INFO, 0,
                                f"validly signed by {who}, chaining to {ev.get('root')}", ev)

