@@ -22,7 +22,7 @@ from .base import CheckContext
 # A path that no honest signer produces (a forged issuer) weighs more than a stale or unknown one.
 PATH_FAILURES = {"not_a_ca": (Severity.MEDIUM, 50), "wrong_key_usage": (Severity.MEDIUM, 40),
                  "path_too_long": (Severity.MEDIUM, 40), "no_code_signing_eku": (Severity.MEDIUM, 40),
-                 "disallowed": (Severity.MEDIUM, 40), "expired": (Severity.LOW, 10)}
+                 "disallowed": (Severity.LOW, 15), "expired": (Severity.LOW, 10)}
 PATH_TITLES = {"not_a_ca": "certificate issued by a non-CA", "wrong_key_usage": "key usage not allowed",
                "path_too_long": "certification path too long", "no_code_signing_eku": "not a code-signing certificate",
                "disallowed": "root disallowed by Microsoft", "expired": "certificate not valid at the signing time"}

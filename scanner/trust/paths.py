@@ -12,9 +12,10 @@ the library that fails against this OpenSSL.  `cryptography`'s own verifier is W
 What is checked, for a path leaf -> issuers -> anchor built by name and signature:
 * name chaining: each certificate's issuer is the next one's subject and its signature
   verifies under that certificate's key (`verify_directly_issued_by`);
-* every issuer: basicConstraints CA=true (a v1 trust anchor without extensions is accepted,
-  as old roots are), keyUsage keyCertSign when keyUsage is present, and its pathLenConstraint
-  not exceeded by the CA certificates below it (self-issued ones do not count);
+* every issuer: basicConstraints CA=true (a trusted root without basicConstraints is accepted,
+  as Windows accepts old roots; one that says CA=false is not), keyUsage keyCertSign when
+  keyUsage is present, and its pathLenConstraint not exceeded by the CA certificates below it
+  (self-issued ones do not count);
 * the leaf: keyUsage digitalSignature when keyUsage is present;
 * EKU nesting as Windows applies it: the purpose must be in every EKU extension of the path
   (leaf or issuer; an issuer may say anyExtendedKeyUsage); a path with no EKU at all is valid
@@ -125,7 +126,7 @@ def _issuer_failures(path: list[x509.Certificate], anchored: bool) -> list[Failu
     for i, cert in enumerate(path[1:], start=1):
         name, below = _name(cert), path[i - 1]
         bc = _ext(cert, x509.BasicConstraints)
-        legacy_anchor = anchored and i == len(path) - 1 and bc is None and cert.version == x509.Version.v1
+        legacy_anchor = anchored and i == len(path) - 1 and bc is None  # old roots carry no extensions
         if not legacy_anchor and not (isinstance(bc, x509.BasicConstraints) and bc.ca):
             what = "is not a CA (basicConstraints CA=false)" if bc is not None else "has no basicConstraints CA=true"
             out.append(Failure("not_a_ca", f"{name} issued {_name(below)} but {what}: "

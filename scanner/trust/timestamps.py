@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from asn1crypto import cms, tsp
+from asn1crypto import cms, core, tsp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
@@ -66,7 +66,7 @@ def _digest(name: str, data: bytes) -> bytes:
 
 def _signed_attr(signer: Any, name: str) -> Any:
     attrs = signer["signed_attrs"]
-    for attr in attrs if attrs.native is not None else ():
+    for attr in attrs if not isinstance(attrs, core.Void) else ():
         if attr["type"].native == name:
             return attr["values"][0].native
     raise _Bad(f"no {name} attribute")
@@ -74,19 +74,21 @@ def _signed_attr(signer: Any, name: str) -> Any:
 
 def _certificate(signer: Any, pool: Sequence[x509.Certificate]) -> x509.Certificate:
     sid = signer["sid"]
-    for cert in pool:
-        if sid.name == "issuer_and_serial_number":
-            if (cert.serial_number == sid.chosen["serial_number"].native
-                    and cert.issuer.public_bytes() == sid.chosen["issuer"].dump()):
-                return cert
-        else:
-            try:
-                ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-            except (x509.ExtensionNotFound, ValueError):
-                continue
-            if ski == sid.chosen.native:
-                return cert
-    raise _Bad("the timestamping certificate is not in the signature")
+    if sid.name == "issuer_and_serial_number":
+        serial, issuer = sid.chosen["serial_number"].native, sid.chosen["issuer"].dump()
+        found = next((c for c in pool if c.serial_number == serial and c.issuer.public_bytes() == issuer), None)
+    else:
+        found = next((c for c in pool if _ski(c) == sid.chosen.native), None)
+    if found is None:
+        raise _Bad("the timestamping certificate is not in the signature")
+    return found
+
+
+def _ski(cert: x509.Certificate) -> bytes | None:
+    try:
+        return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    except (x509.ExtensionNotFound, ValueError):
+        return None
 
 
 def _verify(signer: Any, cert: x509.Certificate) -> None:
@@ -114,7 +116,7 @@ def _verify(signer: Any, cert: x509.Certificate) -> None:
 
 def _load(certs: Any) -> list[x509.Certificate]:
     out = []
-    for choice in certs if certs.native is not None else ():
+    for choice in certs if not isinstance(certs, core.Void) else ():
         if choice.name == "certificate":
             try:
                 out.append(x509.load_der_x509_certificate(choice.chosen.dump()))
@@ -175,7 +177,7 @@ def check(signed_data: bytes, pool: list[x509.Certificate], store: TrustStore) -
     try:
         signer = cms.ContentInfo.load(signed_data)["content"]["signer_infos"][0]
         attrs = signer["unsigned_attrs"]
-        found = [(a["type"].native, v) for a in (attrs if attrs.native is not None else ())
+        found = [(a["type"].native, v) for a in (attrs if not isinstance(attrs, core.Void) else ())
                  if a["type"].native in _KINDS for v in a["values"]]
         value = signer["signature"].native
     except _ASN1_ERRORS as exc:

