@@ -282,18 +282,21 @@ def sample_rows(scanner: Scanner, jobs: int) -> list[Row]:
 
 # -- output --------------------------------------------------------------------------------------
 
+HEADER = (f"{'corpus':<16} {'expect':<7} {'files':>6} {'flagged':>8} {'flag%':>7} {'malicious':>9}  "
+          f"top finding ids behind the flags (files)")
+
+
+def line(r: Row) -> str:
+    if r.skipped:
+        return f"{r.corpus:<16} {r.expect:<7} {'-':>6} {'-':>8} {'-':>7} {'-':>9}  skipped: {r.skipped}"
+    pct = f"{100 * r.flagged / r.files:.2f}" if r.files else "-"
+    top = ", ".join(f"{k} {n}" for k, n in r.top) or "-"
+    note = f"  [{r.note}]" if r.note else ""
+    return f"{r.corpus:<16} {r.expect:<7} {r.files:>6} {r.flagged:>8} {pct:>7} {r.malicious:>9}  {top}{note}"
+
+
 def table(rows: list[Row]) -> str:
-    lines = [f"{'corpus':<16} {'expect':<7} {'files':>6} {'flagged':>8} {'flag%':>7} {'malicious':>9}  "
-             f"top finding ids behind the flags (files)"]
-    for r in rows:
-        if r.skipped:
-            lines.append(f"{r.corpus:<16} {r.expect:<7} {'-':>6} {'-':>8} {'-':>7} {'-':>9}  skipped: {r.skipped}")
-            continue
-        pct = f"{100 * r.flagged / r.files:.2f}" if r.files else "-"
-        top = ", ".join(f"{k} {n}" for k, n in r.top) or "-"
-        note = f"  [{r.note}]" if r.note else ""
-        lines.append(f"{r.corpus:<16} {r.expect:<7} {r.files:>6} {r.flagged:>8} {pct:>7} {r.malicious:>9}  {top}{note}")
-    return "\n".join(lines)
+    return "\n".join([HEADER, *map(line, rows)])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in chosen:
         if name in CORPUS_SOURCES:
             rows.append(corpus_row(name, scanner, args.limit, args.jobs))
+            print(f"... {line(rows[-1])} ({rows[-1].seconds:.0f} s)", file=sys.stderr, flush=True)
     if any(n in SAMPLE_ROWS for n in chosen):
         rows.extend(r for r in sample_rows(scanner, args.jobs) if r.corpus in chosen)
     print(table(rows))
