@@ -13,6 +13,7 @@ from .brand import BrandCheck
 from .email import EmailCheck
 from .ioc import IocCheck
 from .lookalike import LookalikeCheck
+from .msix import MsixCheck
 from .office import OfficeCheck
 from .pdf import PdfCheck
 from .pe import PeCheck
@@ -31,6 +32,7 @@ CHECKS: list[Callable[[CheckContext], Check]] = [
     ArchiveCheck,
     PeCheck,
     SignatureCheck,
+    MsixCheck,
     BrandCheck,
 ]
 

@@ -46,7 +46,7 @@ class BrandCheck:
         self.brands = load_brands(ctx.rule_dirs)
 
     def applies(self, item: Item) -> bool:
-        return item.filetype in (FileType.PE, FileType.OLE)
+        return item.filetype in (FileType.PE, FileType.OLE, FileType.MSIX)
 
     def run(self, item: Item) -> Iterator[Finding | Incomplete]:
         facts = facts_for(item, self.settings)
@@ -55,7 +55,9 @@ class BrandCheck:
                 yield item.incomplete("corrupt", f"Windows Installer file unreadable: {facts.msi_error}", self.name)
             return
         yield from self._name_tricks(item)
-        fields = facts.msi if facts.msi_kind else facts.version
+        if item.filetype == FileType.MSIX and facts.msix is None:
+            return  # unreadable package: the `msix` check reports it
+        fields = facts.fields
         claims = claims_for(item, facts, self.brands)
         if not claims:
             return
@@ -63,6 +65,8 @@ class BrandCheck:
         ev: dict[str, Any] = {"claims": [c.evidence() for c in claims], "fields": fields}
         if facts.msi_kind:
             ev["msi"] = facts.msi_kind
+        if facts.msix is not None:
+            ev["msix"] = {"publisher": facts.msix.publisher, "executables": facts.msix.executables[:10]}
         for claim in claims:
             yield from self._judge(item, facts, claim, valid, ev)
 
@@ -105,7 +109,9 @@ class BrandCheck:
 
     def _unsigned_score(self, item: Item, claim: Claim) -> tuple[int, list[str]]:
         brand = claim.brand
-        score = UNSIGNED_BASE.get((brand.shipping, claim.strength), 0)
+        # every installable MSIX is signed: an unsigned one claiming a vendor is judged as embedded-signed
+        shipping = "embedded-signed" if item.filetype == FileType.MSIX else brand.shipping
+        score = UNSIGNED_BASE.get((shipping, claim.strength), 0)
         context = []
         if item.from_email:
             context.append("came with an e-mail")
@@ -116,7 +122,7 @@ class BrandCheck:
         if is_update_like(item.name):
             context.append("is named like an update or fix")
             score += 20
-        if brand.shipping == "catalog-signed" and claim.strength == "name":
+        if shipping == "catalog-signed" and claim.strength == "name":
             score = min(score, 20)  # "windows_update_helper.exe" alone says little
         return min(score, 90), context
 
@@ -125,14 +131,15 @@ class BrandCheck:
         score, context = self._unsigned_score(item, claim)
         if score <= 0:
             return
-        how = ("always signs its software" if brand.shipping == "embedded-signed"
+        shipping = "embedded-signed" if item.filetype == FileType.MSIX else brand.shipping
+        how = ("always signs its software" if shipping == "embedded-signed"
                else "ships system files catalog-signed, but not loose like this")
         broken = " (its signature is broken or not fully valid)" if facts.auth is not None else ""
         shown = brand.names[0] if brand.names else brand.key
         message = (f"claims {shown} ({claim.source}: {claim.text!r}) but is not signed{broken}; "
                    f"{shown} {how}" + (f"; it {' and '.join(context)}" if context else ""))
         yield item.finding(self.name, "unsigned_brand_claim", severity_for_score(score), score, message,
-                           {**ev, "context": context, "shipping": brand.shipping})
+                           {**ev, "context": context, "shipping": shipping})
 
     def _name_tricks(self, item: Item) -> Iterator[Finding]:
         base = PurePosixPath(item.name.replace("\\", "/")).name

@@ -19,7 +19,7 @@ from ..models import Item
 from ..rules import bundled_rules_dir
 from ..trust.brands import Brand
 from ..trust.claims import Claim, find_claims
-from . import installers, pe
+from . import installers, msix, pe
 
 if TYPE_CHECKING:  # LIEF (~1 s to import), cryptography and olefile load only when a file needs them
     from ..trust import authenticode
@@ -37,11 +37,20 @@ class ExeFacts:
     msi: dict[str, str] = field(default_factory=dict)
     msi_error: str = ""
     auth: authenticode.AuthenticodeResult | None = None
+    msix: msix.Package | None = None
+    msix_error: str = ""
     claims: list[Claim] | None = None  # filled by the first check that asks (claims_for)
 
     @property
     def version(self) -> dict[str, str]:
         return self.pe.version if self.pe else {}
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """What the file says about itself: MSI summary, MSIX manifest or PE version info."""
+        if self.msix is not None:
+            return self.msix.fields
+        return self.msi if self.msi_kind else self.version
 
     def valid_signatures(self) -> list[authenticode.SignatureFacts]:
         return [s for s in (self.auth.signatures if self.auth else []) if s.valid]
@@ -81,14 +90,23 @@ def facts_for(item: Item, settings: Settings) -> ExeFacts:
         else:
             if found is not None:
                 facts.msi_kind, facts.msi = found
+    elif item.filetype == FileType.MSIX:
+        try:
+            facts.msix = msix.inspect(item.data, trust_store(settings))
+        except msix.MsixError as exc:
+            facts.msix_error = str(exc)
+        else:
+            if facts.msix.signature is not None:
+                from ..trust import authenticode
+
+                facts.auth = authenticode.AuthenticodeResult(signatures=[facts.msix.signature])
     _memo = (weakref.ref(item), facts)
     return facts
 
 
 def claims_for(item: Item, facts: ExeFacts, brands: dict[str, Brand]) -> list[Claim]:
     if facts.claims is None:
-        fields = facts.msi if facts.msi_kind else facts.version
-        facts.claims = find_claims(brands, fields, item.name)
+        facts.claims = find_claims(brands, facts.fields, item.name)
     return facts.claims
 
 

@@ -113,7 +113,15 @@ def _facts(pe: Any, sig: Any, store: TrustStore) -> SignatureFacts:
     facts.serial = format(leaf.serial_number, "x")
     facts.not_after = leaf.not_valid_after_utc.isoformat()
     pool = [x509.load_der_x509_certificate(bytes(c.raw)) for c in sig.certificates]
-    stamp = timestamps.check(bytes(sig.raw_der), pool, store)
+    judge_chain(facts, leaf, pool, store, bytes(sig.raw_der))
+    return facts
+
+
+def judge_chain(facts: SignatureFacts, leaf: x509.Certificate, pool: list[x509.Certificate], store: TrustStore,
+                signed_data: bytes) -> None:
+    """Timestamp, path and trust of `leaf` into `facts`, for any Authenticode-style SignedData
+    (a PE's, an MSIX's `AppxSignature.p7x`), so both formats are judged alike."""
+    stamp = timestamps.check(signed_data, pool, store)
     if stamp is not None:
         facts.timestamp = f"{stamp.kind} by {stamp.signer or 'an unknown TSA'}"
         if stamp.trusted and stamp.time is not None:
@@ -126,7 +134,6 @@ def _facts(pe: Any, sig: Any, store: TrustStore) -> SignatureFacts:
     facts.chain, facts.root = list(path.chain), path.root
     facts.anchored, facts.trusted, facts.self_signed = path.anchored, path.trusted, path.self_signed
     facts.failures = [{"code": f.code, "message": f.message} for f in path.failures]
-    return facts
 
 
 def verify(data: bytes, security: tuple[int, int], store: TrustStore) -> AuthenticodeResult:
