@@ -157,6 +157,10 @@ def _decrypted(item: Item, budget: Budget, project: VbaProject) -> Iterator[Chil
     """The decrypted document as a child (officecrypt.py), or `encrypted` when no password opens it."""
     found = officecrypt.decrypt(item)
     if not found.encrypted:
+        if project.encrypted:  # encryption streams msoffcrypto cannot read: still never passed unopened
+            why = f" ({found.error})" if found.error else ""
+            yield item.incomplete("encrypted", f"password-protected Office document: contents not scanned{why}",
+                                  "office")
         return
     if found.password is None:
         where = f"; Excel's default and {found.tried - 1} password(s) from the e-mail tried" if item.passwords \

@@ -75,3 +75,14 @@ def test_damaged_encrypted_document_is_never_clean(scan: Callable[..., ItemRepor
             "package": doc[:-2048] + bytes(b ^ 0x5A for b in doc[-2048:])}[damage]
     report = scan(data, "book.xlsx")
     assert report.verdict != Verdict.CLEAN, [(i.reason, i.message) for i in report.incomplete]
+
+
+def test_encryption_streams_msoffcrypto_cannot_read_stay_encrypted(scan: Callable[..., ItemReport]) -> None:
+    """An OLE file with an EncryptedPackage stream that is not a valid encrypted document (as fuzzed
+    files in Apache POI's corpus have) is `encrypted`, not clean."""
+    doc = bytearray(encrypt_ooxml(WORKBOOK, "VelvetSweatshop"))
+    info = doc.find("EncryptionInfo".encode("utf-16-le"))
+    start = next(i for i in range(info, len(doc)) if doc[i:i + 4] == b"\x04\x00\x04\x00")  # agile version 4.4
+    doc[start:start + 4] = b"\x09\x00\x09\x00"  # a version msoffcrypto does not know
+    report = scan(bytes(doc), "book.xlsx")
+    assert "encrypted" in reasons(report) and report.verdict == Verdict.INCOMPLETE
