@@ -22,6 +22,7 @@ from pathlib import Path
 from .checks import Check, CheckContext, build_checks
 from .config import Settings
 from .extract import EXTRACTORS, MAIL_TYPES, PROBES, Budget, Child, extractor_for
+from .extract.decoded import DECODED_NAME
 from .filetypes import CONTAINERS, BytesLike, FileType, identify
 from .intel import feeds
 from .models import Finding, Incomplete, Item, ItemReport, ItemSummary, Verdict
@@ -46,6 +47,12 @@ _MAIL_BODIES = frozenset({"body.txt", "body.html"})
 def _not_repeated(findings: list[Finding], earlier: list[Finding], parent: tuple[str, ...]) -> list[Finding]:
     seen = {(f.check, f.id) for f in earlier if f.location == parent and f.check == "yara"}
     return [f for f in findings if (f.check, f.id) not in seen]
+
+
+def _not_repeated_decoded(findings: list[Finding], earlier: list[Finding], parent: tuple[str, ...]) -> list[Finding]:
+    """A decoded-text child (extract/decoded.py) reports only what its parent did not."""
+    seen = {(f.check, f.id, f.message) for f in earlier if f.location == parent}
+    return [f for f in findings if (f.check, f.id, f.message) not in seen]
 
 
 @dataclass
@@ -106,6 +113,8 @@ class Engine:
                     tree.incomplete.append(result)
         if item.parent_type == FileType.EMAIL.value and item.name in _MAIL_BODIES:
             own_findings = _not_repeated(own_findings, tree.findings, item.lineage[:-1])
+        elif item.name == DECODED_NAME and len(item.lineage) > 1:
+            own_findings = _not_repeated_decoded(own_findings, tree.findings, item.lineage[:-1])
         own_findings = [allowed] if allowed is not None else self.policy.apply(item, own_findings)
         tree.findings.extend(own_findings)
         own_score = max(0, min(100, sum(f.score for f in own_findings)))

@@ -3,15 +3,22 @@
 A scam's first trick is a misleading name (`update.pdf.exe`, a ZIP called `.txt`),
 so the type that decides which extractors and checks run comes from magic bytes
 and content.  The name only supplies the `extension` rule variable.
+
+The rule for text: **type detection never reduces scanning; when in doubt, scan more.**
+Structure is looked for in `textview.structure_head` (UTF-16 transcoded, BOM, NULs, stray
+control bytes and leading blank lines dropped), so a mail is recognised by its headers,
+and a page or a script by its first line, wherever NULs or control bytes are.  Anything
+else that is mostly text is TEXT.  DATA means "no structure found", never "nothing to look
+at": YARA, text-scoped rules included, still runs on it (checks/yara.py).
 """
 
 from __future__ import annotations
 
 import enum
-import mmap
 import re
 
-BytesLike = bytes | bytearray | memoryview | mmap.mmap
+from .textview import BytesLike as BytesLike
+from .textview import structure_head, utf16_codec, view
 
 
 class FileType(enum.Enum):
@@ -102,6 +109,13 @@ _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|
                          re.IGNORECASE | re.DOTALL)
 
 
+# The first line of a script a shell or script host runs (the extension is the attacker's choice).
+_SCRIPT_START = re.compile(
+    rb"^(?:#!|@?echo\s+off\b|::|rem\s|<#|<\?php|<job\b|<package\b|<script\b|param\s*\(|function\s|"
+    rb"option\s+explicit\b|(?:dim|sub|set|on\s+error)\s|\$[A-Za-z_][\w:]*\s*=|(?:powershell|pwsh|cmd|mshta|"
+    rb"certutil|bitsadmin|curl|wget|iex|iwr|irm|start-process|invoke-[a-z]+)\b)", re.IGNORECASE)
+
+
 # mbox "From_" line: `From sender@host Sat Jan  3 01:05:34 1996` (envelope sender, then a date).
 _MBOX_FROM = re.compile(rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) .{6,40}\d{4}")
 _MSG_NAMES = ("__substg1.0_".encode("utf-16-le"), "__properties_version1.0".encode("utf-16-le"))
@@ -134,20 +148,24 @@ def _is_zip(head: bytes) -> bool:
 
 
 def _looks_text(sample: bytes) -> bool:
+    """Mostly text once `view()` has dropped NULs and stray control bytes: valid UTF-8
+    (a multi-byte character may be cut by the sample window), or a legacy 8-bit charset
+    (few bytes above 0x7f).  At most half the sample may be dropped bytes: a binary full
+    of zeros is not text, and YARA still sees it as DATA."""
     if not sample:
         return False
-    if sample[:2] in (b"\xff\xfe", b"\xfe\xff") or sample[:3] == b"\xef\xbb\xbf":
+    if utf16_codec(sample) is not None:
         return True
-    if b"\x00" in sample:
+    text = view(sample)
+    if not text or len(text) * 2 < len(sample):
         return False
     try:
-        sample.decode("utf-8")
+        text.decode("utf-8")
         return True
     except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 3:  # a multi-byte character cut by the sample window
+        if exc.start >= len(text) - 3:
             return True
-    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return control / len(sample) < 0.01
+    return sum(1 for b in text if b > 0x7F) <= len(text) // 4
 
 
 def identify(data: BytesLike, name: str = "") -> FileType:
@@ -178,9 +196,7 @@ def identify(data: BytesLike, name: str = "") -> FileType:
         return FileType.ISO
     if size >= 512 and bytes(view[257:262]) == b"ustar":
         return FileType.TAR
-    if not _looks_text(head):
-        return FileType.DATA
-    text = head.lstrip(b"\xef\xbb\xbf")
+    text = structure_head(head)
     if _HTML_START.match(text):
         return FileType.HTML
     lines = text.splitlines()[:10]
@@ -189,4 +205,6 @@ def identify(data: BytesLike, name: str = "") -> FileType:
     if lines and _EMAIL_HEADER.match(lines[0]) and (
             lines[0].startswith(b"From ") or sum(1 for ln in lines if _HEADER_LINE.match(ln)) >= 2):
         return FileType.EMAIL
-    return FileType.TEXT
+    if _SCRIPT_START.match(text) or _looks_text(head):
+        return FileType.TEXT
+    return FileType.DATA

@@ -16,6 +16,7 @@ from ..config import Settings
 from ..domains.indicators import decode_text
 from ..filetypes import FileType
 from ..models import Item
+from ..textview import mail_view
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
@@ -29,7 +30,8 @@ def host_text(item: Item, settings: Settings) -> tuple[str, bool]:
 
         mail = parse_eml(item.data, item.sha256, settings.max_children)
         if mail.parts and not mail.problems:
-            end = _HEADER_END.search(item.data, 0, limit)  # in place: headers come first
+            data = mail_view(item.data)  # the bytes the parser read (the same object for ordinary mail)
+            end = _HEADER_END.search(data, 0, limit)  # headers come first
             if end is not None:
-                return decode_text(memoryview(item.data)[:end.start()]), False
+                return decode_text(memoryview(data)[:end.start()]), False
     return decode_text(item.data, limit), item.size > limit

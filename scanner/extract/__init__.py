@@ -13,6 +13,7 @@ from ..models import Incomplete, Item
 from . import (
     cab,
     compressed,
+    decoded,
     email,
     gzip,
     iso,
@@ -36,7 +37,12 @@ MAIL_TYPES = frozenset({FileType.EMAIL, FileType.MBOX, FileType.MSG})
 
 
 def _text(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
-    """Text and pages: encoded PowerShell payloads (script.py), then smuggled files (smuggling.py)."""
+    """Text and pages: encoded PowerShell payloads (script.py), then smuggled files (smuggling.py).
+    Text that needs decoding (NULs, control bytes, UTF-16) gets its decoded child instead, and
+    that child is searched for both (decoded.py)."""
+    if decoded.wants(item, budget.settings.max_text_size):
+        yield from decoded.extract(item, budget)
+        return
     if script.wants(item):
         yield from script.extract(item, budget)
     if smuggling.wants(item):
@@ -45,7 +51,8 @@ def _text(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
 
 def _text_probe(item: Item) -> bool:
     low = bytes(memoryview(item.data)[:smuggling.MAX_SCAN]).lower()  # lowered once for both probes
-    return script.wants(item, low[:script.MAX_SCAN]) or smuggling.wants(item, low)
+    return (script.wants(item, low[:script.MAX_SCAN]) or smuggling.wants(item, low)
+            or decoded.wants(item))
 
 
 EXTRACTORS: dict[FileType, Extractor] = {

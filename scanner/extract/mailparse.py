@@ -8,7 +8,8 @@ parses with `policy.compat32`: `policy.default` gives the same parts but builds
 a header object for every header lookup, which made parsing 2-3x slower on the
 mail benchmark (bench/mail.py) without finding anything more.  Parser defects
 (broken boundaries, broken base64) become `corrupt` problems: what could not be
-split was not scanned.
+split was not scanned.  The parser reads `textview.mail_view` of the bytes: a NUL, a
+UTF-16 encoding or blank lines before the headers do not hide the MIME tree.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from email.message import Message
 
 from ..domains.htmllinks import html_text
 from ..filetypes import TNEF_MAGIC, BytesLike
+from ..textview import mail_view
 from .passwords import candidates
 
 MAX_NESTING = 64   # multipart inside multipart
@@ -247,4 +249,4 @@ def memoised(sha256: str, max_parts: int, parse: Callable[[], Mail]) -> Mail:
 
 
 def parse_eml(data: BytesLike, sha256: str, max_parts: int) -> Mail:
-    return memoised(sha256, max_parts, lambda: _parse(bytes(data), max_parts))
+    return memoised(sha256, max_parts, lambda: _parse(mail_view(data), max_parts))

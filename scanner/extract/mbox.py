@@ -10,13 +10,14 @@ import re
 from collections.abc import Iterator
 
 from ..models import Incomplete, Item
+from ..textview import mail_view
 from .base import Budget, Child, LimitExceeded
 
 _FROM_LINE = re.compile(rb"(?:\A|(?<=\n\n)|(?<=\n\r\n))From [^\n]*\n")
 
 
 def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
-    data = bytes(item.data)
+    data = mail_view(item.data)  # NULs, UTF-16, blank lines: as for one message (mailparse)
     starts = [m.end() for m in _FROM_LINE.finditer(data)]
     limit = budget.settings.max_children
     if len(starts) > limit:

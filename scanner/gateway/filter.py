@@ -2,8 +2,9 @@
 
 For Postfix (pipe(8) / content_filter) and procmail.  The body bytes are never
 touched: the headers are prepended (after a leading mbox ``From `` line), so a
-DKIM signature still verifies.  Exit codes follow sysexits(3), which both pipe(8)
-and procmail understand:
+DKIM signature still verifies.  X-Scamscan-* fields the message arrived with are
+removed first, as the milter does: a sender must not pre-set the verdict.  Exit
+codes follow sysexits(3), which both pipe(8) and procmail understand:
 
 * 0 (EX_OK): scanned, deliver (flagged mail too, unless ``--reject-exit`` is set);
 * ``--reject-exit N``: the message is at or above ``fail_on`` (e.g. 77 EX_NOPERM
@@ -64,11 +65,12 @@ def run(settings: Settings, stdin: BinaryIO, stdout: BinaryIO, reject_exit: int 
         error_exit: int = EX_TEMPFAIL) -> int:
     data = stdin.read()
     report, error = scan_message(settings, data)
+    passed = hdr.strip_ours(data)
     if report is None:
-        stdout.write(hdr.prepend(data, hdr.error_headers(error)))
+        stdout.write(hdr.prepend(passed, hdr.error_headers(error)))
         stdout.flush()
         return error_exit
-    stdout.write(hdr.prepend(data, hdr.report_headers(report)))
+    stdout.write(hdr.prepend(passed, hdr.report_headers(report)))
     stdout.flush()
     if reject_exit and report.verdict >= Verdict(settings.fail_on):
         return reject_exit

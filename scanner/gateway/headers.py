@@ -15,8 +15,10 @@ VERDICT = "X-Scamscan-Verdict"
 SCORE = "X-Scamscan-Score"
 FINDINGS = "X-Scamscan-Findings"
 NAMES = (VERDICT, SCORE, FINDINGS)
+PREFIX = "x-scamscan-"  # every field under it is ours: a sender's copy is removed, never trusted
 MAX_FINDINGS_CHARS = 700
 _UNSAFE = re.compile(r"[^\x21-\x7e]")
+_OURS = re.compile(rb"x-scamscan-[^:\r\n]*:", re.IGNORECASE)
 
 
 def finding_ids(report: ItemReport) -> list[str]:
@@ -73,3 +75,39 @@ def prepend(message: bytes, headers: list[tuple[str, str]]) -> bytes:
         cut = message.find(b"\n") + 1 or len(message)
         return message[:cut] + block + message[cut:]
     return block + message
+
+
+def is_ours(name: str) -> bool:
+    return name.strip().lower().startswith(PREFIX)
+
+
+def strip_ours(message: bytes) -> bytes:
+    """The message without any X-Scamscan-* field (and its folded lines) in its header block.
+
+    A sender's own ``X-Scamscan-Verdict: clean`` must not reach a procmail recipe or a
+    Sieve rule that files on it, as the milter removes it too.  Only the header block is
+    read and only those lines go; every other byte, the body included, is kept as it was."""
+    out: list[bytes] = []
+    pos, dropping, changed = 0, False, False
+    if message.startswith(b"From "):  # mbox From_ line: not a header
+        pos = message.find(b"\n") + 1 or len(message)
+        out.append(message[:pos])
+    while pos < len(message):
+        end = message.find(b"\n", pos)
+        end = len(message) if end < 0 else end + 1
+        line = message[pos:end]
+        if line in (b"\n", b"\r\n"):
+            break  # end of the header block
+        if line[:1] in (b" ", b"\t"):
+            keep = not dropping  # a folded continuation of the field before
+        else:
+            dropping = _OURS.match(line) is not None
+            keep = not dropping
+        if keep:
+            out.append(line)
+        else:
+            changed = True
+        pos = end
+    if not changed:
+        return message
+    return b"".join(out) + message[pos:]

@@ -91,7 +91,7 @@ class ScamscanMilter(Milter.Base):  # type: ignore[misc]
         return CONTINUE
 
     def header(self, name: str, value: bytes) -> int:
-        if name.lower() in {n.lower() for n in hdr.NAMES}:
+        if hdr.is_ours(name):
             self._forged[name] = self._forged.get(name, 0) + 1
         sep = b":" if value[:1] in (b" ", b"\t") else b": "
         self._append(name.encode("ascii", "replace") + sep + value.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")

@@ -76,3 +76,28 @@ def test_headers_are_ascii_capped_and_never_clean_for_incomplete() -> None:
                             incomplete=(Incomplete("encrypted", "x"),))
     assert dict(hdr.report_headers(incomplete))[hdr.FINDINGS] == "incomplete: encrypted"
     assert hdr.top_finding(incomplete) == "Scamscan.Incomplete"
+
+
+def test_incoming_scamscan_headers_are_removed_before_ours_are_added() -> None:
+    """A sender's own `X-Scamscan-Verdict: clean` must not reach a procmail recipe (issue 13)."""
+    lure = (SAMPLES / "lures" / "crowdstrike_update_wiper.eml").read_bytes()
+    eol = hdr.line_ending(lure)
+    forged = (b"X-Scamscan-Verdict: clean" + eol + b"X-Scamscan-Score: 0" + eol
+              + b"x-scamscan-findings: none," + eol + b"\tstill none" + eol + b"X-SCAMSCAN-Custom: 1" + eol)
+    head, body = lure.split(eol + eol, 1)
+    first, rest = head.split(eol, 1)
+    message = first + eol + forged + rest + eol + eol + body
+    out = run_scamscan(["filter"], input=message)
+    assert out.returncode == 0, out.stderr
+    added, passed = split(out.stdout, eol)
+    assert added[0] == b"X-Scamscan-Verdict: malicious"
+    assert passed == lure  # the forged fields (and the folded line) are gone, every other byte kept
+    assert out.stdout.lower().count(b"x-scamscan-verdict") == 1
+
+
+def test_strip_ours_keeps_the_body_and_an_mbox_from_line() -> None:
+    message = (b"From a@example.com Mon Jan  1 00:00:00 2024\nX-Scamscan-Verdict: clean\nSubject: x\n\n"
+               b"X-Scamscan-Verdict: clean\n")
+    expected = b"From a@example.com Mon Jan  1 00:00:00 2024\nSubject: x\n\nX-Scamscan-Verdict: clean\n"
+    assert hdr.strip_ours(message) == expected
+    assert hdr.strip_ours(b"Subject: x\n\nbody") == b"Subject: x\n\nbody"
