@@ -9,15 +9,16 @@ asks when stdout is a terminal); `quiet` keeps only files that are not clean.
 from __future__ import annotations
 
 from ..models import ItemReport, ScanReport, Verdict
+from .escape import visible
 
 _COLOURS = {Verdict.CLEAN: "32", Verdict.INCOMPLETE: "33", Verdict.SUSPICIOUS: "33;1", Verdict.MALICIOUS: "31;1"}
 MAX_REASONS = 10
 
 
 def _safe(s: str) -> str:
-    """Names that are not valid UTF-8 (surrogate escapes) shown as \\x escapes, never a crash."""
-    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace").encode(
-        "utf-8", "backslashreplace").decode("utf-8")
+    """Attacker text (names, paths, evidence) with controls, bidi characters and undecodable
+    bytes shown as escapes (render/escape.py): it cannot move the cursor or forge a line."""
+    return visible(s)
 
 
 def _where(location: tuple[str, ...]) -> str:
@@ -30,10 +31,10 @@ def _style(s: str, code: str, color: bool) -> str:
 
 def render_file(item: ItemReport, color: bool = False) -> str:
     label = _style(f"{item.verdict.value.upper():<10}", _COLOURS[item.verdict], color)
-    lines = [f"{label} {_safe(item.path)}  (score {item.score}, {item.type}, {item.size} bytes"
+    lines = [f"{label} {_safe(item.path)}  (score {item.score}, {_safe(item.type)}, {item.size} bytes"
              f"{', cached' if item.cached else ''})"]
     for f in item.findings[:MAX_REASONS]:
-        lines.append(f"    [{f.severity.value} {f.score:+d}] {f.check}:{f.id}: {_safe(f.message)}")
+        lines.append(f"    [{f.severity.value} {f.score:+d}] {_safe(f.check)}:{_safe(f.id)}: {_safe(f.message)}")
         if len(f.location) > 1:
             lines.append(f"        in {_where(f.location)}")
     if len(item.findings) > MAX_REASONS:
