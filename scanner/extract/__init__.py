@@ -20,6 +20,7 @@ from . import (
     lnk,
     mbox,
     office,
+    onenote,
     pdf,
     rar,
     rtf,
@@ -78,6 +79,7 @@ EXTRACTORS: dict[FileType, Extractor] = {
     FileType.LHA: cab.extract_lha,
     FileType.XAR: cab.extract_xar,
     FileType.MSIX: zip.extract,
+    FileType.ONENOTE: onenote.extract,
     FileType.TNEF: tnef.extract,  # from a mail, its children keep `from_email` (inherited from winmail.dat)
 }
 
