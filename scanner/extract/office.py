@@ -50,6 +50,7 @@ class VbaProject:
     error: str = ""
     truncated: bool = False
     streams: tuple[str, ...] = ()
+    xlm: tuple[str, ...] = ()  # oletools' plugin_biff lines when the workbook has Excel 4.0 macro sheets
 
 
 _cache: OrderedDict[str, VbaProject] = OrderedDict()
@@ -90,6 +91,8 @@ def _parse(data: BytesLike, name: str) -> VbaProject:
         try:
             has_vba = bool(parser.detect_vba_macros())
             found = parser.extract_all_macros() if has_vba else []
+            xlm = tuple(str(line) for line in parser.xlm_macros or []) \
+                if any(s.lower() in ("workbook", "book") for s in streams) and parser.detect_xlm_macros() else ()
         finally:
             parser.close()
     except CheckTimeout:
@@ -107,7 +110,7 @@ def _parse(data: BytesLike, name: str) -> VbaProject:
         total += len(code)
         modules.append(Module(str(vba_name or stream), str(stream), code))
     error = "VBA project found but no module could be decompressed" if has_vba and not found else damage
-    return VbaProject(tuple(modules), has_vba, error=error, truncated=truncated, streams=streams)
+    return VbaProject(tuple(modules), has_vba, error=error, truncated=truncated, streams=streams, xlm=xlm)
 
 
 def _damage(raw: bytes) -> str:
