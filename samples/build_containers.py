@@ -188,17 +188,18 @@ def xlm_workbook(formulas: list[str], auto_open: bool) -> bytes:
     rows = "".join(f'<row r="{n}"><c r="A{n}"><f>{f.replace("&", "&amp;").replace("<", "&lt;")}</f></c></row>'
                    for n, f in enumerate(formulas, 1))
     return make_zip([
-        ("[Content_Types].xml", ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org'
-                                 '/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
-                                 '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.'
-                                 'macroEnabled.main+xml"/><Override PartName="/xl/macrosheets/sheet1.xml" ContentType='
-                                 '"application/vnd.ms-excel.macrosheet+xml"/></Types>').encode()),
+        ("[Content_Types].xml", (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+                                 b'.org/package/2006/content-types"><Default Extension="xml" ContentType="application/'
+                                 b'xml"/>'
+                                 b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.'
+                                 b'macroEnabled.main+xml"/><Override PartName="/xl/macrosheets/sheet1.xml" ContentType='
+                                 b'"application/vnd.ms-excel.macrosheet+xml"/></Types>')),
         ("xl/workbook.xml", (f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns} {rel}><sheets>'
                              f'<sheet name="Macro1" sheetId="1" r:id="rId1"/></sheets>{names}</workbook>').encode()),
-        ("xl/_rels/workbook.xml.rels", ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-                                        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type='
-                                        '"http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet" Target='
-                                        '"macrosheets/sheet1.xml"/></Relationships>').encode()),
+        ("xl/_rels/workbook.xml.rels", (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                                        b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type='
+                                        b'"http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet" Target='
+                                        b'"macrosheets/sheet1.xml"/></Relationships>')),
         ("xl/macrosheets/sheet1.xml", (f'<?xml version="1.0" encoding="UTF-8"?><xm:macrosheet {ns} '
                                        'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
                                        f"<sheetData>{rows}</sheetData></xm:macrosheet>").encode()),
