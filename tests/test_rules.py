@@ -108,11 +108,46 @@ def test_unwritable_cache_still_compiles(tmp_path: Path) -> None:
     assert compiled.rules.match(data=MARKER)
 
 
-def test_cache_key_depends_on_content_and_path(tmp_path: Path) -> None:
+def test_cache_key_depends_on_content_and_relative_name_not_install_path(tmp_path: Path) -> None:
     a = write(tmp_path / "a" / "t.yar", TEST_RULES)
     b = write(tmp_path / "b" / "t.yar", TEST_RULES)
-    assert cache_key([a]) == cache_key([a])
-    assert cache_key([a]) != cache_key([b])
+    assert cache_key([a], ["t.yar"]) == cache_key([b], ["t.yar"])
+    assert cache_key([a], ["t.yar"]) != cache_key([b], ["u.yar"])
+    write(tmp_path / "b" / "t.yar", TEST_RULES + "\n// edited\n")
+    assert cache_key([a], ["t.yar"]) != cache_key([b], ["t.yar"])
+
+
+def test_rules_version_is_the_same_for_every_install_of_one_tree(tmp_path: Path) -> None:
+    import shutil
+
+    from scanner.rules import bundled_rules_dir
+
+    versions = set()
+    for n in range(3):
+        shutil.copytree(bundled_rules_dir(), tmp_path / f"install{n}" / "rules")
+        versions.add(load_rules([tmp_path / f"install{n}" / "rules" / "yara"], None).version)
+    assert versions == {load_rules([bundled_rules_dir() / "yara"], None).version}
+
+
+def test_a_rule_set_given_twice_is_loaded_once(tmp_path: Path) -> None:
+    rules = write(tmp_path / "r" / "t.yar", TEST_RULES).parent
+    copy = write(tmp_path / "copy" / "t.yar", TEST_RULES).parent
+    once = load_rules([rules], None)
+    twice = load_rules([rules, rules, tmp_path / "r" / ".." / "r", copy], None)
+    assert twice.files == once.files and twice.count == once.count and twice.version == once.version
+
+
+def test_same_rules_twice_report_each_finding_once(tmp_path: Path) -> None:
+    from scanner.api import Scanner
+    from scanner.config import Settings
+
+    rules = write(tmp_path / "r" / "t.yar", TEST_RULES).parent
+    target = tmp_path / "x.txt"
+    target.write_bytes(MARKER)
+    s = Settings(result_cache=False, use_bundled_rules=False, cache_dir=str(tmp_path / "c"),
+                 rules_dirs=(str(rules), str(rules)))
+    ids = [f.id for f in Scanner(s).scan_file(str(target)).findings]
+    assert ids.count("TEST_Marker") == 1, ids
 
 
 def test_compile_files_requires_files() -> None:

@@ -53,6 +53,32 @@ def feed_summary(cfg: FeedsConfig) -> list[str]:
     return lines
 
 
+def _problems(cfg: FeedsConfig, max_age: float | None) -> dict[str, list[str]]:
+    """Enabled feeds never fetched, whose last update failed, or older than `max_age` hours."""
+    out: dict[str, list[str]] = {"never fetched": [], "failed": [], "stale": []}
+    for name in sorted(n for n, f in cfg.feeds.items() if f.enabled):
+        meta = read_meta(cfg.feed_dir, name)
+        age = _age(meta.get("fetched_at")) if meta.get("sha256") else None
+        if age is None:
+            out["never fetched"].append(name)
+        elif max_age is not None and age > max_age * 3600:
+            out["stale"].append(name)
+        if meta.get("last_error"):
+            out["failed"].append(name)
+    return out
+
+
+def feed_warning(cfg: FeedsConfig, max_age: float) -> str:
+    """One line for a scan's stderr when enabled feeds are missing or old ("" when all is well)."""
+    problems = _problems(cfg, max_age)
+    parts = [f"{', '.join(names)} never fetched" if what == "never fetched" else
+             f"{', '.join(names)} older than {max_age:g}h" for what, names in problems.items()
+             if names and what != "failed"]
+    if not parts:
+        return ""
+    return f"scamscan: warning: threat feeds {'; '.join(parts)}: run `scamscan feeds update`"
+
+
 @click.group()
 def feeds() -> None:
     """Download and inspect threat feeds (known-bad domains, URLs, hashes)."""
@@ -90,23 +116,32 @@ def update(ctx: click.Context, names: tuple[str, ...], force: bool, config_path:
 
 @feeds.command()
 @click.option("--max-age", type=click.FloatRange(0), default=None,
-              help="Exit 1 when an enabled feed was fetched longer ago than this many hours (or never).")
+              help="Hours after which an enabled feed is stale (default: the feeds_max_age setting, 48).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="TOML settings file.")
 @click.pass_context
 def status(ctx: click.Context, max_age: float | None, config_path: str | None) -> None:
-    """Per feed: enabled, age, entries, last error."""
+    """Per feed: enabled, age, entries, last error.  Exit 1 when an enabled feed was never fetched,
+    its last update failed, or it is older than --max-age."""
     cfg = _config(ctx, config_path)
-    stale = []
+    if max_age is None:
+        max_age = _max_age(ctx, config_path)
     click.echo(f"{'feed':<16} {'enabled':<8} {'age':>8} {'entries':>9}  last error")
     for name in sorted(cfg.feeds):
         feed = cfg.feeds[name]
         meta = read_meta(cfg.feed_dir, name)
         age = _age(meta.get("fetched_at")) if meta.get("sha256") else None
-        error = str(meta.get("last_error") or "")
+        error = " ".join(str(meta.get("last_error") or "").split())
         click.echo(f"{name:<16} {'yes' if feed.enabled else 'no':<8} {_human(age):>8} "
                    f"{int(meta.get('count', 0)) if age is not None else 0:>9}  {error[:120]}")
-        if feed.enabled and max_age is not None and (age is None or age > max_age * 3600):
-            stale.append(name)
-    if stale:
-        click.echo(f"stale (older than {max_age}h or never fetched): {', '.join(stale)}", err=True)
-        sys.exit(1)
+    problems = {what: names for what, names in _problems(cfg, max_age).items() if names}
+    for what, names in problems.items():
+        label = f"stale (older than {max_age:g}h)" if what == "stale" else what
+        click.echo(f"{label}: {', '.join(names)}", err=True)
+    sys.exit(1 if problems else 0)
+
+
+def _max_age(ctx: click.Context, config_path: str | None) -> float:
+    try:
+        return load_settings(config_path or (ctx.find_root().obj or {}).get("config")).feeds_max_age
+    except ConfigError:
+        return 48.0  # _config already reported a bad settings file

@@ -118,6 +118,11 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
     from ..rules import load_compiled
 
     base = _settings(ctx, config_path)
+    with_yara = [d for d in rules_dirs + base.rules_dirs if _has_yara(d)] if compiled else []
+    if with_yara:
+        _fail("--compiled replaces the YARA rule sources, so the .yar files of --rules/rules_dirs "
+              f"({', '.join(with_yara)}) would be ignored: compile them into the bundle "
+              "(scamscan rules compile DIR... -o FILE) or leave out --compiled")
     try:
         settings = base.replace(
             rules_dirs=base.rules_dirs + rules_dirs, use_bundled_rules=False if no_bundled_rules else None,
@@ -128,6 +133,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
     except (ConfigError, RuleError, IocError) as exc:
         _fail(str(exc))
         return
+    _warn_about_feeds(settings)
     started = _now()
     targets = list(walk(paths))
     try:
@@ -157,6 +163,29 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
     except OSError as exc:
         _fail(f"cannot write the report: {exc.strerror or exc}")
     sys.exit(exit_code(report, settings.fail_on))
+
+
+def _warn_about_feeds(settings: Settings) -> None:
+    """Once per scan, on stderr: enabled feeds never fetched or older than `feeds_max_age`."""
+    from ..intel.feeds import FeedError, load_feeds_config
+    from .feeds import feed_warning
+
+    try:
+        warning = feed_warning(load_feeds_config(settings.cache_dir, settings.config_file or None),
+                               settings.feeds_max_age)
+    except FeedError as exc:
+        warning = f"scamscan: warning: feed settings unusable: {exc}"
+    if warning:
+        click.echo(warning, err=True)
+
+
+def _has_yara(folder: str) -> bool:
+    from ..rules import find_rule_files
+
+    try:
+        return bool(find_rule_files([Path(folder)]))
+    except RuleError:
+        return False  # reported as a missing rules source by the scanner
 
 
 def _with_progress(results: Iterator[ItemReport], total: int, progress: bool | None) -> Iterator[ItemReport]:

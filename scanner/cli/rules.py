@@ -71,8 +71,14 @@ def test_rules(dirs: tuple[Path, ...], manifest: Path | None, benign: tuple[Path
     from ..ruleset.junit import render_junit
 
     folders = _dirs(dirs)
+    repo = RuleSource.of(folders[0]).repo
+    if not dirs and not (repo / "samples").is_dir():
+        click.echo("scamscan: error: `rules test` needs the rules' samples, which ship with the source, not "
+                   f"with the installed package (no samples/ next to {folders[0]}): run it in a clone of the "
+                   "scamscan repository (scamscan rules test rules/), or give your own rule folders", err=True)
+        sys.exit(2)
     if manifest is None:
-        default = RuleSource.of(folders[0]).repo / "samples" / "manifest.toml"
+        default = repo / "samples" / "manifest.toml"
         manifest = default if default.is_file() else None
     report = run_tests(folders, manifest, benign)
     if junit is not None:

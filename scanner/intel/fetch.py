@@ -3,9 +3,11 @@
 requests (the project's HTTP client, see DESIGN.md) with: conditional GET (If-None-Match /
 If-Modified-Since from the last good copy), separate connect and read timeouts, retries with
 exponential backoff that honour ``Retry-After`` (seconds or an HTTP date) on 429 and 503 (and retry
-other 5xx and connection errors), a size cap checked on Content-Length and while streaming, and TLS
+other 5xx, timeouts and broken connections; not a name that does not resolve or a refused
+connection, which a retry a second later would not change), a size cap checked on Content-Length and while streaming, and TLS
 verification that cannot be turned off (``ca_bundle`` adds a CA file; it never disables checks).
-Any failure leaves the last good copy in place and records the reason in the metadata.
+Any failure leaves the last good copy in place and records the reason, one readable line, in the
+metadata.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3.exceptions
 
 from ..version import __version__
 from .feeds import FeedConfig, FeedError, now_iso, read_meta, store, write_meta
@@ -59,6 +62,30 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _root(exc: BaseException) -> BaseException:
+    """The urllib3 error under requests' wrapping (MaxRetryError.reason, or the first argument)."""
+    inner: Any = exc.args[0] if exc.args else None
+    if isinstance(inner, urllib3.exceptions.MaxRetryError) and inner.reason is not None:
+        return inner.reason
+    return inner if isinstance(inner, BaseException) else exc
+
+
+def _cause(exc: BaseException) -> str:
+    """One readable line instead of urllib3's nested reprs (`HTTPSConnectionPool(host=...): Max retries ...`)."""
+    root = _root(exc)
+    if isinstance(root, urllib3.exceptions.NameResolutionError):
+        return f"cannot resolve host {root.conn.host}"
+    if isinstance(root, urllib3.exceptions.NewConnectionError):
+        detail = str(root).rsplit(": ", 1)[-1]
+        return f"cannot connect to {root.conn.host}:{root.conn.port}: {detail}"
+    if isinstance(root, urllib3.exceptions.ConnectTimeoutError):
+        return "connect timed out"
+    if isinstance(root, urllib3.exceptions.ReadTimeoutError):
+        return "read timed out"
+    text = " ".join(str(root).split())
+    return text[:200] or type(root).__name__
+
+
 def _get(cfg: FeedConfig, meta: dict[str, Any], session: requests.Session) -> requests.Response | None:
     """One attempt: the response with its body read (None for 304); _Retry or FeedError otherwise."""
     headers = {"User-Agent": f"scamscan/{__version__} (+feeds)", "Accept-Encoding": "gzip"}
@@ -71,9 +98,14 @@ def _get(cfg: FeedConfig, meta: dict[str, Any], session: requests.Session) -> re
         resp = session.get(cfg.url, headers=headers, timeout=(cfg.connect_timeout, cfg.read_timeout),
                            stream=True, verify=verify, allow_redirects=True)
     except requests.exceptions.SSLError as exc:
-        raise FeedError(f"TLS verification failed: {exc}") from None
-    except (requests.ConnectionError, requests.Timeout) as exc:
-        raise _Retry(f"connection failed: {exc}") from None
+        raise FeedError(f"TLS verification failed: {_cause(exc)}") from None
+    except requests.Timeout as exc:
+        raise _Retry(f"{cfg.url}: timed out ({_cause(exc)})") from None
+    except requests.ConnectionError as exc:
+        cause = _root(exc)
+        if isinstance(cause, urllib3.exceptions.NewConnectionError):  # DNS, refused, unreachable
+            raise FeedError(f"{cfg.url}: {_cause(exc)}") from None
+        raise _Retry(f"{cfg.url}: connection failed ({_cause(exc)})") from None
     with resp:
         if resp.status_code == 304:
             return None
@@ -95,9 +127,9 @@ def _get(cfg: FeedConfig, meta: dict[str, Any], session: requests.Session) -> re
                 chunks.append(chunk)
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
                 requests.ConnectionError) as exc:
-            raise _Retry(f"body truncated or broken: {exc}") from None
+            raise _Retry(f"body truncated or broken ({_cause(exc)})") from None
         except requests.Timeout as exc:
-            raise _Retry(f"read timed out: {exc}") from None
+            raise _Retry(f"read timed out ({_cause(exc)})") from None
         resp._content = b"".join(chunks)
         return resp
 
@@ -150,7 +182,7 @@ def update_feed(cfg: FeedConfig, feed_dir: Path, force: bool = False,
             "last_modified": resp.headers.get("Last-Modified", ""), "http_status": resp.status_code})
         return UpdateResult(cfg.name, True, "updated", f"{new_meta['count']} entries", len(entries))
     except (FeedError, OSError, requests.RequestException) as exc:
-        reason = str(exc) or type(exc).__name__
+        reason = " ".join(str(exc).split()) or type(exc).__name__  # one line: status and logs show it
         with contextlib.suppress(OSError):
             write_meta(feed_dir, cfg.name, {**meta, "source": meta.get("source", cfg.url),
                                             "last_error": reason, "last_error_at": now_iso()})

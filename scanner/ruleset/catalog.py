@@ -125,7 +125,7 @@ def load_catalog(dirs: list[Path]) -> list[FileInfo]:
     out: list[FileInfo] = []
     for d in dirs:
         source = RuleSource.of(d)
-        out.extend(load_file(p, source) for p in find_rule_files([source.yara_dir]))
+        out.extend(load_file(p, source) for p in find_rule_files([source.yara_dir], unique_content=False))
     return out
 
 

@@ -149,3 +149,19 @@ def test_compile_broken_rules_exits_1(tmp_path: Path) -> None:
     add_rule(rules, "rule Broken { condition: nothing }\n")
     assert run("rules", "compile", str(rules), "-o", str(tmp_path / "x.yarc")).exit_code == 1
     assert not (tmp_path / "x.yarc").exists()
+
+
+def test_scan_compiled_with_yara_rules_is_an_error_that_says_why(tmp_path: Path) -> None:
+    bundle = tmp_path / "rules.yarc"
+    assert run("rules", "compile", "-o", str(bundle)).exit_code == 0
+    extra = tmp_path / "extra"
+    (extra / "yara").mkdir(parents=True)
+    (extra / "yara" / "x.yar").write_text('rule X { strings: $a = "zz-marker" condition: $a }')
+    result = run("scan", "--compiled", str(bundle), "--rules", str(extra), str(REPO / "samples/clean/note.txt"))
+    assert result.exit_code == 2
+    assert "--compiled replaces the YARA rule sources" in result.output and str(extra) in result.output
+    iocs_only = tmp_path / "iocs-only"
+    (iocs_only / "iocs").mkdir(parents=True)
+    (iocs_only / "iocs" / "domains.csv").write_text("domain,campaign,reference\nbad.example,x,y\n")
+    ok = run("scan", "--compiled", str(bundle), "--rules", str(iocs_only), str(REPO / "samples/clean/note.txt"))
+    assert ok.exit_code == 0, ok.output

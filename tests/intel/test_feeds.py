@@ -275,3 +275,59 @@ def test_sha256_and_url_feeds_in_scans(server: Server, tmp_path: Path) -> None:
     assert [f.evidence["url"] for f in report.findings if f.id == "known_bad_url"] == [
         "https://FILES.example.org/dl/Setup.exe"]
     assert "ioc:known_bad_domain" not in finding_keys(report)  # a URL feed does not condemn the whole host
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # nothing listens once it is closed
+
+
+def test_refused_connection_is_not_retried_and_reads_as_one_line(tmp_path: Path) -> None:
+    waits: list[float] = []
+    url = f"http://127.0.0.1:{_closed_port()}/feed.txt"
+    result = update_feed(cfg(url, retries=3, backoff=1), tmp_path, sleep=waits.append)
+    assert not result.ok and waits == []
+    assert "cannot connect to 127.0.0.1" in result.message and "\n" not in result.message
+    assert "HTTPConnectionPool" not in result.message and "Max retries" not in result.message
+    assert read_meta(tmp_path, "test")["last_error"].startswith(url)
+
+
+def test_status_exit_codes_follow_the_readme(server: Server, tmp_path: Path) -> None:
+    conf = tmp_path / "settings.toml"
+    conf.write_text(f'cache_dir = "{tmp_path / "cache"}"\n[feeds.local]\nurl = "{server.url}"\nformat = "domains"\n'
+                    'retries = 0\nenabled = false\n[feeds.off]\nurl = "http://127.0.0.1:9/x"\nformat = "domains"\n'
+                    'enabled = false\n')
+    never = run_scamscan(["--config", conf, "feeds", "status"])
+    assert never.returncode == 0, never.stderr  # nothing enabled: nothing to complain about
+    conf.write_text(conf.read_text().replace('retries = 0\nenabled = false\n', 'retries = 0\n'))
+    never = run_scamscan(["--config", conf, "feeds", "status"])
+    assert never.returncode == 1 and b"never fetched: local" in never.stderr
+    server.replies[:] = [Reply(status=500, body=b"")]
+    assert run_scamscan(["--config", conf, "feeds", "update"]).returncode == 1
+    failed = run_scamscan(["--config", conf, "feeds", "status"])
+    assert failed.returncode == 1 and b"never fetched: local" in failed.stderr and b"failed: local" in failed.stderr
+    server.replies[:] = [Reply()]
+    assert run_scamscan(["--config", conf, "feeds", "update"]).returncode == 0
+    assert run_scamscan(["--config", conf, "feeds", "status"]).returncode == 0
+    stale = run_scamscan(["--config", conf, "feeds", "status", "--max-age", "0"])
+    assert stale.returncode == 1 and b"stale (older than 0h): local" in stale.stderr
+
+
+def test_scan_warns_once_about_unfetched_enabled_feeds(tmp_path: Path) -> None:
+    conf = tmp_path / "settings.toml"
+    conf.write_text(f'cache_dir = "{tmp_path / "cache"}"\nresult_cache = false\n'
+                    '[feeds.urlhaus]\nenabled = true\n[feeds.openphish]\nenabled = true\n')
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("hello")
+    b.write_text("world")
+    r = run_scamscan(["--config", conf, "scan", "-j", "1", a, b])
+    assert r.returncode == 0
+    warnings = [line for line in r.stderr.decode().splitlines() if "warning" in line]
+    assert warnings == ["scamscan: warning: threat feeds openphish, urlhaus never fetched: run "
+                        "`scamscan feeds update`"], r.stderr
+    quiet = tmp_path / "quiet.toml"
+    quiet.write_text(f'cache_dir = "{tmp_path / "cache"}"\n')
+    assert b"warning" not in run_scamscan(["--config", quiet, "scan", a]).stderr
