@@ -12,6 +12,7 @@ never an error.  Incomplete results are not cached (a timeout may not recur).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -82,10 +83,8 @@ class ResultCache:
         store = self._open()
         if store is None:
             return
-        try:
+        with contextlib.suppress(*_ERRORS):  # a read-only or full cache only costs speed
             store.set(self._key(report.sha256, report.path), json.dumps(report.to_dict()))
-        except _ERRORS:
-            pass  # a read-only or full cache only costs speed
 
     def volume(self) -> int:
         """Bytes the store uses on disk (diskcache's own accounting)."""

@@ -4,8 +4,9 @@ requests (the project's HTTP client, see DESIGN.md) with: conditional GET (If-No
 If-Modified-Since from the last good copy), separate connect and read timeouts, retries with
 exponential backoff that honour ``Retry-After`` (seconds or an HTTP date) on 429 and 503 (and retry
 other 5xx, timeouts and broken connections; not a name that does not resolve or a refused
-connection, which a retry a second later would not change), a size cap checked on Content-Length and while streaming, and TLS
-verification that cannot be turned off (``ca_bundle`` adds a CA file; it never disables checks).
+connection, which a retry a second later would not change), a size cap checked on Content-Length
+and while streaming, and TLS verification that cannot be turned off (``ca_bundle`` adds a CA
+file; it never disables checks).
 Any failure leaves the last good copy in place and records the reason, one readable line, in the
 metadata.
 """
