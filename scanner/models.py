@@ -14,7 +14,7 @@ from typing import Any
 
 from .filetypes import BytesLike, FileType
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.0.0"  # semver: see scanner/schema/report.schema.json
 
 
 class Verdict(enum.Enum):

@@ -8,6 +8,8 @@ reads them back.  ``ensure_ascii`` keeps names that are not valid UTF-8
 from __future__ import annotations
 
 import json
+from importlib import resources
+from typing import Any
 
 from ..models import SCHEMA_VERSION, ItemReport, ScanReport
 
@@ -27,3 +29,10 @@ def render_lines(report: ScanReport) -> str:
 def parse(document: str) -> ScanReport:
     """Read a `json` document back into a ScanReport."""
     return ScanReport.from_dict(json.loads(document))
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the `json` document; `$defs/file_line` is a `jsonl` line."""
+    text = resources.files("scanner").joinpath("schema", "report.schema.json").read_text(encoding="utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc

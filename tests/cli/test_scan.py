@@ -210,7 +210,7 @@ def test_json_format(files: dict[str, Path], rules_dir: Path) -> None:
     r = cli("scan", *rules_args(rules_dir), "--format", "json", "--jobs", "1", files["clean"].parent)
     assert r.exit_code == 1
     doc = json.loads(r.stdout)
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.0.0"
     assert doc["tool_version"] == __version__ and doc["rules_version"]
     by_name = {Path(e["path"]).name: e for e in doc["files"]}
     assert set(by_name) == {"clean.txt", "lure.txt", "suspicious.txt", "a.zip", "locked.zip"}
@@ -232,7 +232,7 @@ def test_jsonl_format(files: dict[str, Path], rules_dir: Path) -> None:
     assert len(lines) == len(files)
     objs = [json.loads(line) for line in lines]
     for o in objs:
-        assert o["schema_version"] == "1.0"
+        assert o["schema_version"] == "1.0.0"
         check_file_entry(o)
     assert {Path(o["path"]).name for o in objs} == {p.name for p in files.values()}
 

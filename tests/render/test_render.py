@@ -80,7 +80,7 @@ def test_text_caps_reasons() -> None:
 
 def test_json_render_round_trip() -> None:
     doc = json.loads(json_render.render(REPORT))
-    assert doc["schema_version"] == "1.0" and doc["verdict"] == "malicious"
+    assert doc["schema_version"] == "1.0.0" and doc["verdict"] == "malicious"
     assert json_render.parse(json_render.render(REPORT)) == REPORT
     assert json_render.parse(json_render.render(REPORT)).to_dict() == REPORT.to_dict()
 
@@ -97,7 +97,7 @@ def test_jsonl_one_object_per_file() -> None:
     assert len(lines) == len(REPORT.files)
     objs = [json.loads(line) for line in lines]
     assert [o["path"] for o in objs] == [f.path for f in REPORT.files]
-    assert all(o["schema_version"] == "1.0" for o in objs)
+    assert all(o["schema_version"] == "1.0.0" for o in objs)
     assert ItemReport.from_dict(objs[1]) == REPORT.files[1]
 
 
