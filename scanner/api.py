@@ -10,6 +10,7 @@ rules are shared copy-on-write) and yields results as they arrive.
 from __future__ import annotations
 
 import hashlib
+import logging
 import mmap
 import multiprocessing
 import os
@@ -31,6 +32,7 @@ from .rules import CompiledRules
 from .version import __version__
 from .walk import Skip, Target, walk
 
+log = logging.getLogger(__name__)
 MMAP_ABOVE = 32 * 1024 * 1024
 STDIN_NAME = "<stdin>"
 
@@ -100,6 +102,7 @@ class Scanner:
         if self.cache is not None:
             hit = self.cache.get(sha, path)
             if hit is not None:
+                log.debug("%s: answered from the result cache (sha256 %s)", path, sha)
                 return hit
         report = self.engine.scan(data, name, path=path, display=path, sha256=sha)
         if self.cache is not None:

@@ -15,6 +15,7 @@ Scoring (documented in the README too):
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,8 @@ from .models import Finding, Incomplete, Item, ItemReport, ItemSummary, Verdict
 from .policy import Policy
 from .rules import CompiledRules, RuleError, bundled_rules_dir, content_fingerprint, load_rules
 from .timeouts import CheckTimeout, deadline
+
+log = logging.getLogger(__name__)
 
 
 def verdict_for(score: int, settings: Settings) -> Verdict:
@@ -119,6 +122,8 @@ class Engine:
         own_findings = [allowed] if allowed is not None else self.policy.apply(item, own_findings)
         tree.findings.extend(own_findings)
         own_score = max(0, min(100, sum(f.score for f in own_findings)))
+        log.debug("%s: %s, %d bytes, %d findings, score %d", " > ".join(item.lineage), item.filetype.value,
+                  item.size, len(own_findings), own_score)
         own_verdict = verdict_for(own_score, self.settings)
         summary_index = len(tree.items)
         tree.items.append(ItemSummary(item.lineage, item.sha256, item.filetype.value, item.size,
@@ -145,7 +150,8 @@ class Engine:
         except CheckTimeout:
             return [item.incomplete("timeout", f"check {check.name} exceeded {self.settings.timeout}s",
                                     check.name)]
-        except Exception as exc:  # noqa: BLE001 - isolation is the point
+        except Exception as exc:
+            log.debug("check %s failed on %s", check.name, " > ".join(item.lineage), exc_info=True)
             return [item.incomplete("check_error", f"check {check.name} failed: {type(exc).__name__}: {exc}",
                                     check.name)]
 

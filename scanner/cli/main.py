@@ -26,6 +26,7 @@ from ..version import __version__
 from ..walk import walk
 from .feeds import feeds as feeds_group
 from .gateway import COMMANDS as GATEWAY_COMMANDS
+from .logs import setup_logging
 from .rules import rules as rules_group
 
 PROGRESS_MIN_FILES = 20
@@ -106,14 +107,16 @@ def _settings(ctx: click.Context, config_path: str | None) -> Settings:
 @click.option("--no-cache", is_flag=True, help="Do not reuse or store per-file results.")
 @click.option("-q", "--quiet", is_flag=True, help="Text format: show only files that are not clean.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logs on stderr; text format: every message in full.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="TOML settings file.")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple[str, ...],
          no_bundled_rules: bool, compiled: str | None, fail_on: str | None, max_depth: int | None,
          max_file_size: int | None, max_total_size: int | None, max_children: int | None, max_ratio: int | None,
          timeout: float | None, jobs: int | None, no_cache: bool, quiet: bool, progress: bool | None,
-         config_path: str | None) -> None:
+         verbose: bool, config_path: str | None) -> None:
     """Scan files, folders (recursively) or - (stdin)."""
+    setup_logging("stderr", 2 if verbose else 0)
     from ..api import Scanner  # deferred: `scamscan version`/--help stay instant
     from ..rules import load_compiled
 
@@ -156,7 +159,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
                                 rules_version=scanner.rules_version, started=started, finished=_now())
             if streamer is None:
                 color = output is None and sys.stdout.isatty()
-                out.write(text_render.render(report, quiet=quiet, color=color) if fmt == "text"
+                out.write(text_render.render(report, quiet=quiet, color=color, verbose=verbose) if fmt == "text"
                           else RENDERERS[fmt](report))
     except KeyboardInterrupt:
         _fail("interrupted")

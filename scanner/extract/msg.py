@@ -9,15 +9,12 @@ are identical; an embedded message becomes a child .msg.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from ..domains.htmllinks import html_text
 from .mailparse import Mail, Part, decode_text, may_need_passwords, memoised, safe_name
 from .passwords import candidates
-
-logging.getLogger("extract_msg").setLevel(logging.CRITICAL)  # it logs every oddity of a file
 
 
 def _try(get: Callable[[], Any], problems: list[tuple[str, str]], what: str) -> Any:

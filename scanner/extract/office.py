@@ -16,7 +16,6 @@ extractor parse it once.
 from __future__ import annotations
 
 import io
-import logging
 import threading
 import warnings
 from collections import OrderedDict
@@ -67,7 +66,6 @@ def _parse(data: BytesLike, name: str) -> VbaProject:
         warnings.simplefilter("ignore")
         from oletools.olevba import VBA_Parser
 
-    logging.getLogger("olevba").setLevel(logging.CRITICAL)
     raw = bytes(data)
     try:
         ole = olefile.OleFileIO(raw)

@@ -18,7 +18,6 @@ check and the extractor parse a file once.
 from __future__ import annotations
 
 import io
-import logging
 import re
 import threading
 from collections import OrderedDict
@@ -259,7 +258,6 @@ def _open(reader_class: Any, raw: bytes) -> Any:
 def _parse(data: BytesLike, limits: PdfLimits) -> PdfAnalysis:
     from pypdf import PdfReader
 
-    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     out = PdfAnalysis()
     try:
         reader = _open(PdfReader, bytes(data))

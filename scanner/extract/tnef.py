@@ -36,9 +36,7 @@ from .tnefwalk import Attr, split
 MAX_RETRIES = 4  # attributes tnefparse raised on, left out of one group before the rest of it is given up
 _LONG_FILENAME = 0x3707
 
-_log = logging.getLogger("tnefparse")
-_log.setLevel(logging.ERROR)
-_log.propagate = False  # what it logs and swallows is reported as `corrupt` (below), not printed
+_log = logging.getLogger("tnefparse")  # what it logs and swallows is reported as `corrupt` (below)
 
 
 class _Swallowed(logging.Handler):

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 from helpers import (
     MARKER,
+    REPO_ROOT,
     SAMPLES,
     SUSPICIOUS,
     make_zip,
@@ -496,3 +497,28 @@ def test_unwritable_output_is_a_usage_error(tmp_path: Path, files: dict[str, Pat
     assert p.returncode == 2
     assert b"Traceback" not in p.stderr
     assert b"r.json" in p.stderr
+
+
+def test_verbose_scan_shows_debug_logs(tmp_path: Path) -> None:
+    target = tmp_path / "note.txt"
+    target.write_text("hello")
+    quiet = run_scamscan(["scan", "--no-cache", target])
+    assert b"DEBUG" not in quiet.stderr
+    loud = run_scamscan(["scan", "--no-cache", "-v", target])
+    assert loud.returncode == 0
+    assert b"DEBUG scanner.engine: note.txt: text" in loud.stderr, loud.stderr
+
+
+def test_the_library_leaves_other_libraries_loggers_alone() -> None:
+    import logging
+
+    from scanner.api import Scanner
+    from scanner.config import Settings
+
+    names = ("pypdf", "olevba", "extract_msg", "tnefparse")
+    before = {n: (logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names}
+    scanner = Scanner(Settings(result_cache=False, jobs=1))
+    for sample in ("samples/lures", "samples/clean"):
+        list(scanner.scan_paths([str(REPO_ROOT / sample)], jobs=1))
+    assert {n: (logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names} == before
+    assert all(level == logging.NOTSET and propagate for level, propagate in before.values())

@@ -104,3 +104,51 @@ def test_jsonl_one_object_per_file() -> None:
 @pytest.mark.parametrize("fmt", ["text", "json", "jsonl"])
 def test_renderers_are_pure(fmt: str) -> None:
     assert RENDERERS[fmt](REPORT) == RENDERERS[fmt](REPORT)
+
+
+LONG = ("This rule matches the wording of fake CrowdStrike hotfix pages that tell the reader to download and run a "
+        "'recovery tool'; the campaign of July 2024 used it with HijackLoader and RemCos. " * 3).strip()
+
+
+def test_text_one_short_line_per_finding_and_the_long_description_once() -> None:
+    findings = tuple(Finding("yara", "SCAM_LONG", Severity.HIGH, 90, LONG, {}, ("a.zip", f"m{i}.txt"))
+                     for i in range(3))
+    item = ItemReport("a.zip", "e" * 64, "zip", 5000, Verdict.MALICIOUS, 90, findings=findings)
+    out = text_render.render_file(item)
+    reason_lines = [line for line in out.splitlines() if line.startswith("    [high +90] yara:SCAM_LONG: ")]
+    assert len(reason_lines) == 3
+    assert all(len(line.split("yara:SCAM_LONG: ", 1)[1]) <= text_render.MESSAGE_WIDTH for line in reason_lines)
+    assert out.count("about yara:SCAM_LONG:") == 1
+    assert " ".join(out.split("about yara:SCAM_LONG:", 1)[1].split()).startswith(LONG[:300])
+    verbose = text_render.render_file(item, verbose=True)
+    assert "about yara:" not in verbose and verbose.count(LONG) == 3
+
+
+@pytest.mark.parametrize(("size", "shown"), [(0, "0 bytes"), (1, "1 byte"), (1023, "1023 bytes"),
+                                             (1536, "1.5 KiB"), (5 * 1024 * 1024, "5.0 MiB"),
+                                             (3 * 1024 ** 3, "3.0 GiB")])
+def test_text_sizes_are_human_readable(size: int, shown: str) -> None:
+    assert text_render.human_size(size) == shown
+    item = ItemReport("f", "a" * 64, "text", size, Verdict.CLEAN, 0)
+    assert f"text, {shown})" in text_render.render_file(item)
+
+
+def test_text_closing_line_says_what_to_do() -> None:
+    out = text_render.render(REPORT)
+    assert out.count("    -> ") == 4
+    assert "clean.txt  (score 0, text, 5 bytes)\n    -> no findings\n" in out
+    assert "-> do not open; delete or quarantine" in text_render.render_file(REPORT.files[1])
+    assert "-> could not be fully checked: treat as untrusted" in text_render.render_file(REPORT.files[2])
+
+
+def test_text_clean_with_a_positive_score_says_why() -> None:
+    low = ItemReport("readme.txt", "a" * 64, "text", 30, Verdict.CLEAN, 20,
+                     findings=(Finding("email", "reply_to_mismatch", Severity.LOW, 20, "Reply-To elsewhere", {},
+                                       ("readme.txt",)),))
+    out = text_render.render_file(low)
+    assert "(score 20: below the suspicious threshold, text, 30 bytes)" in out
+    assert "-> nothing at or above the suspicious threshold" in out
+    trusted = ItemReport("setup.exe", "a" * 64, "pe", 30, Verdict.CLEAN, 0,
+                         findings=(Finding("brand", "trusted_publisher", Severity.INFO, -50, "signed", {},
+                                           ("setup.exe",)),))
+    assert "below the suspicious threshold" not in text_render.render_file(trusted)

@@ -59,7 +59,8 @@ def test_json_report_of_the_samples_validates(validator: jsonschema.Draft202012V
 def test_jsonl_lines_of_the_samples_validate() -> None:
     lines = [json.loads(line) for line in _scan("jsonl").splitlines()]
     check = _line_validator(schema())
-    errors = [f"{n}{list(e.absolute_path)}: {e.message}" for n, line in enumerate(lines) for e in check.iter_errors(line)]
+    errors = [f"{n}{list(e.absolute_path)}: {e.message}"
+              for n, line in enumerate(lines) for e in check.iter_errors(line)]
     assert not errors, errors[:10]
     assert len(lines) > 50
 
