@@ -109,6 +109,9 @@ class Settings:
     clamd_max_connections: int = 1000
     clamd_idle_timeout: float = 30.0
     clamd_incomplete_ok: bool = False  # True: reply OK (not Scamscan.Incomplete.* FOUND) for unscannable parts
+    clamd_found_at: str = "suspicious"  # lowest verdict answered FOUND ("malicious": SUSPICIOUS is OK)
+    socket_mode: str = "0660"  # Unix sockets of the milter and clamd daemon
+    socket_group: str = ""  # their group (the MTA's, e.g. postfix), "" to keep the daemon's
     # Where the settings came from (not a setting): the file read, or "" for none.
     config_file: str = field(default="", compare=False)
 
@@ -175,6 +178,10 @@ def _coerce_value(name: str, value: Any, source: str = "") -> Any:
         raise ConfigError(f"setting {name}{where} must not be negative: {value!r}")
     if name in ("suspicious_threshold", "malicious_threshold") and not 1 <= out <= 100:
         raise ConfigError(f"setting {name}{where} must lie in 1..100 (a score is 0..100): {value!r}")
+    if name == "socket_mode" and not re.fullmatch(r"0?[0-7]{3}", str(out)):
+        raise ConfigError(f"socket_mode{where} must be octal like 0660, not {value!r}")
+    if name in ("fail_on", "clamd_found_at") and out not in ("suspicious", "malicious"):
+        raise ConfigError(f"{name}{where} must be 'suspicious' or 'malicious', not {value!r}")
     if name == "fail_on" and out not in ("suspicious", "malicious"):
         raise ConfigError(f"fail_on{where} must be 'suspicious' or 'malicious', not {value!r}")
     allowed = ("tempfail", "accept") if name == "milter_on_error" else MILTER_ACTIONS

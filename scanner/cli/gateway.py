@@ -1,13 +1,13 @@
 """`scamscan milter|clamd|filter`: the mail gateway hooks (scanner/gateway/), kept out of cli.py.
 
 Each loads the settings (``--config``/``$SCAMSCAN_CONFIG``, SCAMSCAN_* variables),
-adds ``--rules`` sources, and hands a ScanService to the hook.  Logs go to stderr.
+adds ``--rules`` sources, and hands a ScanService to the hook.  Logs go to ``--log-target``
+(stderr, syslog or journald; cli/logs.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -15,8 +15,10 @@ from typing import Any
 import click
 
 from ..config import ConfigError, Settings, load_settings
+from ..gateway.sockets import SocketError, parse_mode
 from ..intel.iocs import IocError
 from ..rules import RuleError
+from .logs import TARGETS, LogSetupError, setup_logging
 
 EX_CONFIG = 78  # sysexits: the daemon cannot start with this configuration
 
@@ -25,13 +27,22 @@ RULES = click.option("--rules", "rules_dirs", multiple=True, type=click.Path(exi
 NO_BUNDLED = click.option("--no-bundled-rules", is_flag=True, help="Use only the --rules sources.")
 CONFIG = click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                       help="TOML settings file; re-read on reload.")
-VERBOSE = click.option("-v", "--verbose", count=True, help="More log detail on stderr (-v info, -vv debug).")
+VERBOSE = click.option("-v", "--verbose", count=True, help="More log detail (-v info, -vv debug).")
+LOG_TARGET = click.option("--log-target", type=click.Choice(TARGETS), default="stderr", show_default=True,
+                          help="Where logs go (syslog: facility mail via /dev/log; journald: native protocol).")
+SOCKET_MODE = click.option("--socket-mode", default=None,
+                           help="Mode of a Unix socket, octal (default: socket_mode setting, 0660).")
+SOCKET_GROUP = click.option("--socket-group", default=None,
+                            help="Group of a Unix socket, e.g. postfix (default: socket_group setting).")
 
 
 def _setup(ctx: click.Context, config_path: str | None, rules_dirs: tuple[str, ...], no_bundled: bool,
-           verbose: int) -> tuple[Settings, str | None, Callable[[Settings], Settings]]:
-    logging.basicConfig(stream=sys.stderr, level=max(logging.DEBUG, logging.WARNING - 10 * verbose),
-                        format="scamscan[%(process)d] %(levelname)s %(name)s: %(message)s")
+           verbose: int, log_target: str = "stderr") -> tuple[Settings, str | None, Callable[[Settings], Settings]]:
+    try:
+        setup_logging(log_target, verbose)
+    except LogSetupError as exc:
+        click.echo(f"scamscan: error: {exc}", err=True)
+        sys.exit(EX_CONFIG)
     path = config_path or (ctx.obj or {}).get("config")
 
     def adjust(settings: Settings) -> Settings:  # options on top of the (re-read) settings file
@@ -55,6 +66,19 @@ def _service(settings: Settings, path: str | None, adjust: Callable[[Settings], 
         sys.exit(EX_CONFIG)
 
 
+def _socket_options(settings: Settings, mode: str | None, group: str | None) -> tuple[int, str]:
+    try:
+        chosen = parse_mode(mode if mode is not None else settings.socket_mode)
+        name = group if group is not None else settings.socket_group
+        from ..gateway.sockets import group_id
+
+        group_id(name)  # an unknown group is a start-up error, before anything listens
+    except SocketError as exc:
+        click.echo(f"scamscan: error: {exc}", err=True)
+        sys.exit(EX_CONFIG)
+    return chosen, name
+
+
 def _milter_socket(value: str) -> str:
     kind, sep, rest = value.partition(":")
     if not sep or kind not in ("inet", "inet6", "unix", "local") or not rest:
@@ -67,13 +91,17 @@ def _milter_socket(value: str) -> str:
 @click.command()
 @click.option("--socket", "socket_spec", default="inet:7357@127.0.0.1", show_default=True,
               help="Where the MTA connects: inet:PORT@HOST or unix:PATH (libmilter syntax).")
+@SOCKET_MODE
+@SOCKET_GROUP
 @RULES
 @NO_BUNDLED
 @CONFIG
 @VERBOSE
+@LOG_TARGET
 @click.pass_context
-def milter(ctx: click.Context, socket_spec: str, rules_dirs: tuple[str, ...], no_bundled_rules: bool,
-           config_path: str | None, verbose: int) -> None:
+def milter(ctx: click.Context, socket_spec: str, socket_mode: str | None, socket_group: str | None,
+           rules_dirs: tuple[str, ...], no_bundled_rules: bool, config_path: str | None, verbose: int,
+           log_target: str) -> None:
     """Milter for Postfix/Sendmail: scan each message at end of data, act per verdict.
 
     SIGHUP reloads settings, rules and feeds (a failed reload keeps the old ones); SIGTERM stops."""
@@ -84,10 +112,12 @@ def milter(ctx: click.Context, socket_spec: str, rules_dirs: tuple[str, ...], no
         click.echo(f"scamscan: error: the milter needs pymilter ({exc}); "
                    "install libmilter-dev, then pip install 'scamscan[gateway]'", err=True)
         sys.exit(EX_CONFIG)
-    service = _service(*_setup(ctx, config_path, rules_dirs, no_bundled_rules, verbose))
+    setup = _setup(ctx, config_path, rules_dirs, no_bundled_rules, verbose, log_target)
+    mode, group = _socket_options(setup[0], socket_mode, socket_group)
+    service = _service(*setup)
     try:
-        hook.run(service, spec)
-    except RuntimeError as exc:
+        hook.run(service, spec, socket_mode=mode, socket_group=group)
+    except (RuntimeError, SocketError) as exc:
         click.echo(f"scamscan: error: {exc}", err=True)
         sys.exit(EX_CONFIG)
 
@@ -95,13 +125,17 @@ def milter(ctx: click.Context, socket_spec: str, rules_dirs: tuple[str, ...], no
 @click.command()
 @click.option("--tcp", "tcp", default=None, help="Listen on HOST:PORT (default 127.0.0.1:3310 without --unix).")
 @click.option("--unix", "unix", type=click.Path(dir_okay=False), default=None, help="Listen on a Unix socket.")
+@SOCKET_MODE
+@SOCKET_GROUP
 @RULES
 @NO_BUNDLED
 @CONFIG
 @VERBOSE
+@LOG_TARGET
 @click.pass_context
-def clamd(ctx: click.Context, tcp: str | None, unix: str | None, rules_dirs: tuple[str, ...],
-          no_bundled_rules: bool, config_path: str | None, verbose: int) -> None:
+def clamd(ctx: click.Context, tcp: str | None, unix: str | None, socket_mode: str | None, socket_group: str | None,
+          rules_dirs: tuple[str, ...], no_bundled_rules: bool, config_path: str | None, verbose: int,
+          log_target: str) -> None:
     """clamd-compatible daemon (INSTREAM, SCAN under clamd_scan_roots, IDSESSION...).
 
     RELOAD, SIGHUP or SIGUSR2 reload rules; SHUTDOWN, SIGTERM stop."""
@@ -111,9 +145,14 @@ def clamd(ctx: click.Context, tcp: str | None, unix: str | None, rules_dirs: tup
         address = parse_tcp(tcp) if tcp else (None if unix else ("127.0.0.1", 3310))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--tcp") from None
-    daemon = ClamdDaemon(_service(*_setup(ctx, config_path, rules_dirs, no_bundled_rules, verbose)))
+    setup = _setup(ctx, config_path, rules_dirs, no_bundled_rules, verbose, log_target)
+    mode, group = _socket_options(setup[0], socket_mode, socket_group)
+    daemon = ClamdDaemon(_service(*setup), mode, group)
     try:
         asyncio.run(daemon.serve(address, unix))
+    except SocketError as exc:
+        click.echo(f"scamscan: error: {exc}", err=True)
+        sys.exit(EX_CONFIG)
     except OSError as exc:
         click.echo(f"scamscan: error: cannot listen: {exc.strerror or exc}", err=True)
         sys.exit(EX_CONFIG)

@@ -7,9 +7,11 @@ idle one closed first when a new client needs its slot); scans run
 in the ScanService thread pool with the gateway deadline.  Replies follow clamd's
 (clamd(8)): ``stream: OK``, ``stream: <Id> FOUND``, ``<what> ERROR``, with the
 reply delimiter of the command form (``z``: NUL, ``n`` and legacy: newline) and
-``<n>: `` prefixes inside IDSESSION.  ``<Id>`` is the top finding's id.  An item
-that could not be fully analysed is never ``OK``: it is ``Scamscan.Incomplete.<reason>
-FOUND`` unless `clamd_incomplete_ok` says otherwise.
+``<n>: `` prefixes inside IDSESSION.  ``<Id>`` is ``Scamscan.<Check>.<Id>`` of the top finding
+(every finding for ALLMATCHSCAN; see clamd_replies.py).  An item that could not be fully analysed
+is never ``OK``: it is ``Scamscan.Incomplete.<reason> FOUND`` unless `clamd_incomplete_ok` says
+otherwise.  Unix sockets get `socket_mode`/`socket_group` and are never taken over from a live
+daemon (sockets.py).  SIGHUP re-reads the settings, so `clamd_scan_roots` follows the file.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from ..config import Settings
-from ..models import ItemReport, Verdict
+from ..models import ItemReport
 from ..version import __version__
 from ..walk import Target, walk
-from . import headers as hdr
+from . import clamd_replies, sockets
 from .service import ScanService
 
 log = logging.getLogger("scamscan.clamd")
@@ -35,21 +37,11 @@ log = logging.getLogger("scamscan.clamd")
 MAX_COMMAND = 16 * 1024
 COMMANDS = "SCAN QUIT RELOAD PING CONTSCAN VERSIONCOMMANDS VERSION END SHUTDOWN MULTISCAN STATS IDSESSION INSTREAM"
 SIZE_LIMIT = "INSTREAM size limit exceeded. ERROR"
-NOT_IN_SESSION = {"CONTSCAN", "MULTISCAN", "ALLMATCHSCAN", "RELOAD", "SHUTDOWN", "IDSESSION"}
+NOT_IN_SESSION = {"CONTSCAN", "MULTISCAN", "ALLMATCHSCAN", "RELOAD", "SHUTDOWN", "QUIT", "IDSESSION"}
 
 
 class Disconnect(Exception):
     """Close this connection (after an error reply, a timeout or END)."""
-
-
-def signature(report: ItemReport) -> str | None:
-    """The name clamd would print before FOUND, or None for OK."""
-    if report.verdict >= Verdict.SUSPICIOUS:
-        return hdr.top_finding(report)
-    if report.verdict == Verdict.INCOMPLETE or report.incomplete:
-        reasons = sorted({i.reason for i in report.incomplete}) or ["unknown"]
-        return f"Scamscan.Incomplete.{reasons[0]}"
-    return None
 
 
 @dataclass
@@ -117,7 +109,7 @@ class Connection:
         elif name == "RELOAD":
             await self.reply(req, "RELOADING")
             self.d.request_reload()
-        elif name == "SHUTDOWN":
+        elif name in ("SHUTDOWN", "QUIT"):  # QUIT: clamd's deprecated synonym of SHUTDOWN
             self.d.stop()
             raise Disconnect("shutdown")
         elif name == "IDSESSION":
@@ -125,12 +117,12 @@ class Connection:
         elif name == "END" and self.in_session:
             raise Disconnect("END")
         elif name == "STATS":
-            await self.reply(req, f"POOLS: 1\n\nSTATE: VALID PRIMARY\nTHREADS: live {self.d.active} "
-                                  f"idle 0 max {self.d.settings.clamd_max_connections}\nEND")
+            await self.reply(req, clamd_replies.stats(self.d.active - len(self.d.idle), len(self.d.idle),
+                                                      self.d.scanning, self.d.settings))
         elif name == "INSTREAM":
             await self.instream(req)
         elif name in ("SCAN", "CONTSCAN", "MULTISCAN", "ALLMATCHSCAN") and req.arg:
-            await self.scan_path(req, stop_at_first=name in ("SCAN", "ALLMATCHSCAN"))
+            await self.scan_path(req, stop_at_first=name == "SCAN", every=name == "ALLMATCHSCAN")
         else:
             await self.reply(req, "UNKNOWN COMMAND")
             raise Disconnect("unknown command")
@@ -150,8 +142,9 @@ class Connection:
             parts.append(await self._read(lambda s=size: self.reader.readexactly(s)))  # type: ignore[misc]
         await self.reply(req, await self._verdict("stream", self.d.service.submit(b"".join(parts), "stream")))
 
-    async def _verdict(self, label: str, future: Future[ItemReport]) -> str:
+    async def _verdict(self, label: str, future: Future[ItemReport], every: bool = False) -> str:
         timeout = self.d.settings.gateway_scan_timeout
+        self.d.scanning += 1
         try:
             report = await asyncio.wait_for(asyncio.wrap_future(future), timeout or None)
         except TimeoutError:
@@ -159,12 +152,12 @@ class Connection:
         except Exception as exc:  # an engine failure is this client's ERROR, not the daemon's end
             log.exception("scan of %s failed", label)
             return f"{label}: Internal error ({type(exc).__name__}). ERROR"
-        sig = signature(report)
-        if sig is not None and sig.startswith("Scamscan.Incomplete.") and self.d.settings.clamd_incomplete_ok:
-            sig = None
-        return f"{label}: OK" if sig is None else f"{label}: {sig} FOUND"
+        finally:
+            self.d.scanning -= 1
+        names = clamd_replies.found_names(report, self.d.settings, every)
+        return "\n".join(f"{label}: {name} FOUND" for name in names) if names else f"{label}: OK"
 
-    async def scan_path(self, req: Request, stop_at_first: bool) -> None:
+    async def scan_path(self, req: Request, stop_at_first: bool, every: bool = False) -> None:
         path = req.arg
         if not os.path.isabs(path):
             await self.reply(req, f"{path}: Not a full path. ERROR")
@@ -180,7 +173,7 @@ class Connection:
             if not self.d.allowed(target.path):
                 continue  # symlinks leaving the roots are not followed
             if isinstance(target, Target):
-                line = await self._verdict(target.path, self.d.service.submit_path(target.path))
+                line = await self._verdict(target.path, self.d.service.submit_path(target.path), every)
             else:  # a special or unreadable file is never reported OK
                 line = f"{target.path}: {target.message}. ERROR"
             if not line.endswith(": OK"):
@@ -195,13 +188,18 @@ class Connection:
 class ClamdDaemon:
     """The listening sockets, the connection bound, reload and shutdown."""
 
-    def __init__(self, service: ScanService) -> None:
+    def __init__(self, service: ScanService, socket_mode: int = 0o660, socket_group: str = "") -> None:
         self.service = service
+        self.socket_mode, self.socket_gid = socket_mode, sockets.group_id(socket_group)
         self.active = 0
+        self.scanning = 0  # scans submitted and not answered yet (STATS: QUEUE)
         self.idle: dict[Connection, None] = {}  # connections waiting for a command, oldest first
         self._stopped: asyncio.Event | None = None
         self._reloading: asyncio.Future[bool] | None = None
-        self.roots = [os.path.realpath(r) for r in service.settings.clamd_scan_roots]
+        self.roots = self._roots()
+
+    def _roots(self) -> list[str]:
+        return [os.path.realpath(r) for r in self.service.settings.clamd_scan_roots]
 
     @property
     def settings(self) -> Settings:
@@ -216,7 +214,12 @@ class ClamdDaemon:
 
     def request_reload(self) -> None:
         if self._reloading is None or self._reloading.done():
-            self._reloading = asyncio.get_running_loop().run_in_executor(None, self.service.reload)
+            self._reloading = asyncio.get_running_loop().run_in_executor(None, self._reload)
+
+    def _reload(self) -> bool:
+        ok = self.service.reload()  # settings, rules, feeds
+        self.roots = self._roots()
+        return ok
 
     def stop(self) -> None:
         if self._stopped is not None:
@@ -250,9 +253,10 @@ class ClamdDaemon:
             servers.append(await asyncio.start_server(self.handle, tcp[0], tcp[1], limit=MAX_COMMAND,
                                                       backlog=1024))
         if unix is not None:
-            if os.path.exists(unix):
-                os.unlink(unix)
-            servers.append(await asyncio.start_unix_server(self.handle, unix, limit=MAX_COMMAND, backlog=1024))
+            sockets.claim(unix)  # a live daemon there: refuse (SocketError); a stale file: removed
+            with sockets.creating(self.socket_mode):
+                servers.append(await asyncio.start_unix_server(self.handle, unix, limit=MAX_COMMAND, backlog=1024))
+            sockets.finish(unix, self.socket_mode, self.socket_gid)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)

@@ -29,6 +29,7 @@ import Milter
 from ..api import skipped_report
 from ..models import ItemReport
 from . import headers as hdr
+from . import sockets
 from .service import ScanFailed, ScanService, ScanTimeout
 
 log = logging.getLogger("scamscan.milter")
@@ -189,8 +190,20 @@ def disable_nagle(port: int) -> bool:
     return False
 
 
-def run(service: ScanService, socket: str, name: str = "scamscan") -> None:
-    """Serve until SIGTERM/SIGINT; SIGHUP reloads the scanner without dropping connections."""
+def unix_path(spec: str) -> str | None:
+    """The path of a `unix:PATH` / `local:PATH` milter socket, else None."""
+    kind, _, rest = spec.partition(":")
+    return rest if kind in ("unix", "local") else None
+
+
+def run(service: ScanService, socket: str, name: str = "scamscan", socket_mode: int = 0o660,
+        socket_group: str = "") -> None:
+    """Serve until SIGTERM/SIGINT; SIGHUP reloads the scanner without dropping connections.
+    A Unix socket gets `socket_mode` and `socket_group`; a live one is never taken over."""
+    path = unix_path(socket)
+    gid = sockets.group_id(socket_group)
+    if path is not None:
+        sockets.claim(path)
     ScamscanMilter.service = service
     Milter.factory = ScamscanMilter
     Milter.set_flags(FLAGS)
@@ -216,7 +229,14 @@ def run(service: ScanService, socket: str, name: str = "scamscan") -> None:
             errors.append(exc)
 
     worker = threading.Thread(target=serve, name="libmilter", daemon=True)
-    worker.start()
+    with sockets.creating(socket_mode):  # libmilter creates the socket in its thread: wait for it
+        worker.start()
+        for _ in range(200 if path is not None else 0):
+            if os.path.exists(path or "") or not worker.is_alive():
+                break
+            time.sleep(0.025)
+    if path is not None and os.path.exists(path):
+        sockets.finish(path, socket_mode, gid)
     if socket.startswith(("inet:", "inet6:")):
         port = int(socket.split(":", 1)[1].split("@", 1)[0])
         for _ in range(100):

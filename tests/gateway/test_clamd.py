@@ -76,7 +76,7 @@ def test_clamdscan_finds_a_lure_and_passes_a_clean_file(clamdscan_conf: Path, tm
     good.write_text("hello\n")
     found = clamdscan(clamdscan_conf, bad)
     assert found.returncode == 1
-    assert found.stdout.strip() == f"{bad}: TEST_Marker FOUND"
+    assert found.stdout.strip() == f"{bad}: Scamscan.Yara.TEST_Marker FOUND"
     ok = clamdscan(clamdscan_conf, good)
     assert ok.returncode == 0
     assert ok.stdout.strip() == f"{good}: OK"
@@ -97,14 +97,15 @@ def test_command_forms_and_replies(clamd: Daemon) -> None:
     assert talk(clamd.port, b"zVERSION\0").startswith(b"ClamAV scamscan-")
     assert b"| COMMANDS: " in talk(clamd.port, b"nVERSIONCOMMANDS\n")
     assert talk(clamd.port, instream(b"just text")) == b"stream: OK\0"
-    assert talk(clamd.port, instream(b"a " + MARKER, chunk=3, prefix=b"nINSTREAM\n")) == b"stream: TEST_Marker FOUND\n"
+    reply = talk(clamd.port, instream(b"a " + MARKER, chunk=3, prefix=b"nINSTREAM\n"))
+    assert reply == b"stream: Scamscan.Yara.TEST_Marker FOUND\n"
     assert talk(clamd.port, b"zFOO\0") == b"UNKNOWN COMMAND\0"
 
 
 def test_idsession_numbers_replies_and_refuses_session_only_commands(clamd: Daemon) -> None:
     payload = b"zIDSESSION\0zPING\0" + instream(MARKER) + instream(b"fine") + b"zVERSION\0zEND\0"
     replies = talk(clamd.port, payload).split(b"\0")
-    assert replies[:3] == [b"1: PONG", b"2: stream: TEST_Marker FOUND", b"3: stream: OK"]
+    assert replies[:3] == [b"1: PONG", b"2: stream: Scamscan.Yara.TEST_Marker FOUND", b"3: stream: OK"]
     assert replies[3].startswith(b"4: ClamAV")
     assert talk(clamd.port, b"zIDSESSION\0zSHUTDOWN\0").startswith(b"1: Command invalid inside IDSESSION")
 
@@ -113,7 +114,7 @@ def test_path_scans_only_under_the_configured_roots(clamd: Daemon) -> None:
     root: Path = clamd.root  # type: ignore[attr-defined]
     scan = root / "scan"
     assert talk(clamd.port, f"zSCAN {scan / 'clean.txt'}\0".encode()) == f"{scan / 'clean.txt'}: OK\0".encode()
-    found = f"{scan / 'sub' / 'bad.txt'}: TEST_Marker FOUND"
+    found = f"{scan / 'sub' / 'bad.txt'}: Scamscan.Yara.TEST_Marker FOUND"
     assert talk(clamd.port, f"zCONTSCAN {scan}\0".encode()) == f"{found}\0".encode()
     assert talk(clamd.port, f"nMULTISCAN {scan}\n".encode()) == f"{found}\n".encode()
     outside = root / "outside.txt"
@@ -141,7 +142,7 @@ def test_bad_clients_do_not_disturb_others(clamd: Daemon) -> None:
     # A client that stops mid-chunk holds only its own connection, until the idle timeout.
     stalled = socket.create_connection(("127.0.0.1", clamd.port))
     stalled.sendall(b"zINSTREAM\0" + struct.pack(">I", 1000) + b"only part")
-    assert talk(clamd.port, instream(MARKER)) == b"stream: TEST_Marker FOUND\0"
+    assert talk(clamd.port, instream(MARKER)) == b"stream: Scamscan.Yara.TEST_Marker FOUND\0"
     stalled.settimeout(30)
     assert stalled.recv(100) == b""  # closed by the daemon after clamd_idle_timeout, no reply
     stalled.close()
@@ -151,7 +152,7 @@ def test_bad_clients_do_not_disturb_others(clamd: Daemon) -> None:
 def test_thousands_of_idle_connections_are_bounded_and_others_still_served(clamd: Daemon) -> None:
     idle = [socket.create_connection(("127.0.0.1", clamd.port)) for _ in range(1500)]
     try:
-        assert talk(clamd.port, instream(MARKER)) == b"stream: TEST_Marker FOUND\0"
+        assert talk(clamd.port, instream(MARKER)) == b"stream: Scamscan.Yara.TEST_Marker FOUND\0"
         for s in idle:
             s.settimeout(30)
         closed = sum(1 for s in idle if s.recv(1) == b"")  # evicted for newcomers, or idle timeout
@@ -165,7 +166,7 @@ def test_thousands_of_idle_connections_are_bounded_and_others_still_served(clamd
 def test_large_and_malformed_messages_get_an_answer_while_others_are_served(clamd: Daemon, tmp_path: Path) -> None:
     broken_mime = (b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=\"zz\r\n\r\n--zz\r\n"
                    b"Content-Transfer-Encoding: base64\r\n\r\n!!!notbase64" + MARKER + b"\r\n--zz")
-    assert talk(clamd.port, instream(broken_mime)) == b"stream: TEST_Marker FOUND\0"
+    assert talk(clamd.port, instream(broken_mime)) == b"stream: Scamscan.Yara.TEST_Marker FOUND\0"
     replies: list[bytes] = []
     big = threading.Thread(target=lambda: replies.append(talk(clamd.port, instream(b"x" * (LIMIT - 1), 1 << 20))))
     big.start()
@@ -198,7 +199,7 @@ def test_unix_socket(tmp_path: Path) -> None:
         with socket.socket(socket.AF_UNIX) as s:
             s.connect(str(path))
             s.sendall(instream(MARKER))
-            assert s.recv(100) == b"stream: TEST_Marker FOUND\0"
+            assert s.recv(100) == b"stream: Scamscan.Yara.TEST_Marker FOUND\0"
     finally:
         proc.terminate()
         proc.wait(20)
