@@ -163,14 +163,29 @@ def clamd(ctx: click.Context, tcp: str | None, unix: str | None, socket_mode: st
               help="Exit code for mail at or above fail_on (0: deliver it with the headers; 77: bounce).")
 @click.option("--error-exit", type=click.IntRange(0, 255), default=75, show_default=True,
               help="Exit code when the message could not be scanned (75 = EX_TEMPFAIL: retry later).")
+@click.option("--reinject", is_flag=True,
+              help="Postfix pipe(8): hand the scanned message to sendmail -f SENDER -- RECIPIENT... "
+                   "instead of stdout, and exit with the code Postfix must see.")
+@click.option("-f", "--sender", default="", help="Envelope sender for --reinject (Postfix: ${sender}).")
+@click.option("--sendmail", "sendmail_cmd", default="/usr/sbin/sendmail", show_default=True,
+              help="sendmail command for --reinject.")
+@click.argument("recipients", nargs=-1)
 @RULES
 @NO_BUNDLED
 @CONFIG
 @click.pass_context
-def filter_command(ctx: click.Context, reject_exit: int, error_exit: int, rules_dirs: tuple[str, ...],
+def filter_command(ctx: click.Context, reject_exit: int, error_exit: int, reinject: bool, sender: str,
+                   sendmail_cmd: str, recipients: tuple[str, ...], rules_dirs: tuple[str, ...],
                    no_bundled_rules: bool, config_path: str | None) -> None:
-    """Pipe filter: message on stdin, same message plus X-Scamscan-* headers on stdout."""
+    """Pipe filter: message on stdin, same message plus X-Scamscan-* headers on stdout
+    (or, with --reinject, back to Postfix through sendmail)."""
     from ..gateway import filter as hook
+    from ..gateway.reinject import reinject as resubmit
+
+    if reinject and not recipients:
+        raise click.UsageError("--reinject needs the recipients: ... --reinject -f ${sender} -- ${recipient}")
+    if recipients and not reinject:
+        raise click.UsageError("recipients are only used with --reinject")
 
     path = config_path or (ctx.obj or {}).get("config")
     try:
@@ -181,11 +196,14 @@ def filter_command(ctx: click.Context, reject_exit: int, error_exit: int, rules_
         click.echo(f"scamscan: error: {exc}", err=True)
         from ..gateway import headers as hdr
 
+        if reinject:
+            sys.exit(error_exit)  # Postfix keeps the message and retries
         data = sys.stdin.buffer.read()  # the message still goes through, marked not scanned
         sys.stdout.buffer.write(hdr.prepend(data, hdr.error_headers(f"bad settings: {exc}")))
         sys.stdout.flush()
         sys.exit(error_exit)
-    sys.exit(hook.run(settings, sys.stdin.buffer, sys.stdout.buffer, reject_exit, error_exit))
+    deliver = (lambda data: resubmit(data, sender, list(recipients), sendmail_cmd)) if reinject else None
+    sys.exit(hook.run(settings, sys.stdin.buffer, sys.stdout.buffer, reject_exit, error_exit, deliver))
 
 
 COMMANDS = (milter, clamd, filter_command)

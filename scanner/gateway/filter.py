@@ -20,6 +20,7 @@ cannot hold the MTA's delivery agent past `gateway_scan_timeout`.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import BinaryIO
 
 from ..api import skipped_report
@@ -62,10 +63,18 @@ def scan_message(settings: Settings, data: bytes) -> tuple[ItemReport | None, st
 
 
 def run(settings: Settings, stdin: BinaryIO, stdout: BinaryIO, reject_exit: int = 0,
-        error_exit: int = EX_TEMPFAIL) -> int:
+        error_exit: int = EX_TEMPFAIL, deliver: Callable[[bytes], int] | None = None) -> int:
+    """Scan stdin; write the message with headers to stdout, or hand it to `deliver` (reinjection:
+    not for flagged mail with a reject code, nor for mail that could not be scanned)."""
     data = stdin.read()
     report, error = scan_message(settings, data)
     passed = hdr.strip_ours(data)
+    if deliver is not None:
+        if report is None:
+            return error_exit
+        if reject_exit and report.verdict >= Verdict(settings.fail_on):
+            return reject_exit
+        return deliver(hdr.prepend(passed, hdr.report_headers(report)))
     if report is None:
         stdout.write(hdr.prepend(passed, hdr.error_headers(error)))
         stdout.flush()
