@@ -3,7 +3,8 @@
 Problems carry file, line and rule so an editor or a CI annotation can point at
 them.  Codes are stable: ``syntax``, ``compile``, ``duplicate``, ``meta_missing``,
 ``severity``, ``score``, ``sample_missing``, ``no_rules``, and with ``strict``
-``slow_pattern`` (libyara's performance warnings).
+``slow_pattern`` (libyara's performance warnings); the brand policy's codes (``brand_*``) are
+`brandlint`'s.
 """
 
 from __future__ import annotations
@@ -100,4 +101,5 @@ def lint(dirs: list[Path], strict: bool = False) -> list[Problem]:
             compile_files([f.path for f in files])
         except RuleError as exc:
             problems.append(Problem(", ".join(str(d) for d in dirs), 0, "", "compile", str(exc)))
-    return problems
+    from .brandlint import lint_brands  # imports lint's Problem: loaded here, not at module import
+    return problems + lint_brands(dirs)

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-SHIPPING = ("embedded-signed", "catalog-signed")
+SHIPPING = ("embedded-signed", "catalog-signed", "often-unsigned")
 
 
 class BrandError(ValueError):
@@ -29,6 +29,8 @@ class Brand:
     # Tokens that are also common words ("windows", "zoom"): the lookalike check needs a lure word or
     # an exact label match for them, never a bare substring.
     generic_tokens: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # ids of the policy's [sources] the entry was built from
+    verified: bool = False  # publishers confirmed by a cited public source
 
     def owns_domain(self, domain: str) -> bool:
         """True for the brand's registrable domains and any of their subdomains."""
@@ -43,8 +45,18 @@ def _strings(table: dict[str, object], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def load_brands(dirs: list[Path]) -> dict[str, Brand]:
-    merged: dict[str, dict[str, object]] = {}
+def load_sources(dirs: list[Path]) -> dict[str, str]:
+    """The `[sources]` tables of every folder's brands.toml: id -> where the data comes from."""
+    out: dict[str, str] = {}
+    for _, data in _documents(dirs):
+        table = data.get("sources", {})
+        if isinstance(table, dict):
+            out.update({str(k): str(v) for k, v in table.items()})
+    return out
+
+
+def _documents(dirs: list[Path]) -> list[tuple[Path, dict[str, object]]]:
+    docs: list[tuple[Path, dict[str, object]]] = []
     for base in dirs:
         path = base / "brands.toml"
         if not path.is_file():
@@ -53,6 +65,13 @@ def load_brands(dirs: list[Path]) -> dict[str, Brand]:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise BrandError(f"cannot read {path}: {exc}") from None
+        docs.append((path, data))
+    return docs
+
+
+def load_brands(dirs: list[Path]) -> dict[str, Brand]:
+    merged: dict[str, dict[str, object]] = {}
+    for path, data in _documents(dirs):
         brands = data.get("brands", {})
         if not isinstance(brands, dict):
             raise BrandError(f"{path}: [brands.<name>] tables expected")
@@ -76,5 +95,6 @@ def load_brands(dirs: list[Path]) -> dict[str, Brand]:
         out[key] = Brand(key, _strings(table, "names", where), tokens, _strings(table, "products", where),
                          tuple(d.lower() for d in _strings(table, "domains", where)),
                          _strings(table, "publishers", where), shipping,
-                         tuple(t.lower() for t in _strings(table, "generic_tokens", where)))
+                         tuple(t.lower() for t in _strings(table, "generic_tokens", where)),
+                         _strings(table, "sources", where), table.get("verified") is True)
     return out
