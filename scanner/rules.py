@@ -204,7 +204,8 @@ def content_fingerprint(dirs: list[Path]) -> str:
     the brand policy and trust anchors.  Cached results are only valid for the same content."""
     h = hashlib.sha256()
     for base in dirs:
-        paths = [*sorted(base.glob("iocs/*.csv")), base / "brands.toml", *sorted(base.glob("trust/*.pem"))]
+        paths = [*sorted(base.glob("iocs/*.csv")), base / "brands.toml", base / "lures.toml",
+                 *sorted(base.glob("trust/*.pem"))]
         for path in paths:
             if path.is_file():
                 name = path.relative_to(base).as_posix()

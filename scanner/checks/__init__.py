@@ -11,6 +11,7 @@ from .archive import ArchiveCheck
 from .base import Check, CheckContext
 from .brand import BrandCheck
 from .email import EmailCheck
+from .impersonation import ImpersonationCheck
 from .ioc import IocCheck
 from .lookalike import LookalikeCheck
 from .msix import MsixCheck
@@ -29,6 +30,7 @@ CHECKS: list[Callable[[CheckContext], Check]] = [
     PdfCheck,
     ScriptCheck,
     EmailCheck,
+    ImpersonationCheck,
     ArchiveCheck,
     PeCheck,
     SignatureCheck,

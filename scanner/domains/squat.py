@@ -1,7 +1,8 @@
 """The vocabulary of domain squatting: lure words that accompany a brand, and names for edit operations.
 
 Lure words come from the CrowdStrike-outage registrations (fix, bsod, update, helpdesk, recovery...)
-and the usual phishing vocabulary (login, secure, verify, portal...).  Edit operations are named
+the usual phishing vocabulary (login, secure, verify, portal...) and fake antivirus renewals
+(renewal, subscription, protection, expired...).  Edit operations are named
 as dnstwist names them, so a finding says how the brand was mangled.
 """
 
@@ -16,6 +17,9 @@ LURE_WORDS = frozenset({
     "client", "team", "cloud", "center", "centre", "live", "now", "free", "get", "new", "my", "www", "web",
     "sensor", "falcon", "remediation", "incident", "token", "server", "check", "checker", "upgrade",
     "file", "files", "doc", "docs", "share", "drive", "pay", "payment", "billing", "invoice", "notice",
+    # fake antivirus renewals (issue 15): norton-renewal.com, mcafee-protection-expired.net
+    "renew", "renewal", "renewals", "subscription", "subscriptions", "protection", "protect", "license",
+    "licence", "activation", "activate", "antivirus", "expired",
 })
 
 

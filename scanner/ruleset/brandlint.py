@@ -4,9 +4,10 @@ Codes (stable): ``brand_load`` (the file does not parse or has a wrong type), ``
 (an entry names no source, so nobody can check where its publishers came from),
 ``brand_unknown_source`` (a source id missing from ``[sources]``), ``brand_domain`` (a domain that
 is under no suffix of the Public Suffix List, or is an ICANN public suffix itself: ``co.uk``;
-suffixes of the list's private section such as ``googleapis.com`` are the companies' own and allowed), ``brand_duplicate`` (a domain or a name listed twice, or by two brands: the policy
-would contradict itself about who owns it).  Publishers may be shared (Gen Digital signs Norton,
-Avast and CCleaner), so they are not duplicates.
+suffixes of the list's private section such as ``googleapis.com`` are the companies' own and
+allowed), ``brand_duplicate`` (a domain or a name listed twice, or by two brands: the policy would
+contradict itself about who owns it).  Publishers may be shared (Gen Digital signs Norton, Avast
+and CCleaner), so they are not duplicates.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..domains.indicators import has_known_suffix
 from ..trust.brands import BrandError, load_brands, load_sources
 from .catalog import RuleSource
 from .lint import Problem
+
 
 @functools.lru_cache(maxsize=1)
 def _icann() -> PublicSuffixList:

@@ -31,6 +31,7 @@ class Brand:
     generic_tokens: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # ids of the policy's [sources] the entry was built from
     verified: bool = False  # publishers confirmed by a cited public source
+    kind: str = ""  # security, vpn, utility ... (what a mail in its name may be about)
 
     def owns_domain(self, domain: str) -> bool:
         """True for the brand's registrable domains and any of their subdomains."""
@@ -96,5 +97,6 @@ def load_brands(dirs: list[Path]) -> dict[str, Brand]:
                          tuple(d.lower() for d in _strings(table, "domains", where)),
                          _strings(table, "publishers", where), shipping,
                          tuple(t.lower() for t in _strings(table, "generic_tokens", where)),
-                         _strings(table, "sources", where), table.get("verified") is True)
+                         _strings(table, "sources", where), table.get("verified") is True,
+                         str(table.get("kind", "")))
     return out
