@@ -62,3 +62,31 @@ def test_no_rule_fires_on_clean_samples(scanner: Scanner) -> None:
         # a score-0 info record (which password opened a document) is a fact, not a rule firing
         fired = [f for f in report.findings if f.score != 0 or f.severity != Severity.INFO]
         assert not fired, f"{path.name}: {[f.id for f in fired]}"
+
+
+def _conditions() -> list[tuple[str, str, str]]:
+    """(rule, meta block, condition block) of every bundled rule, from the source text."""
+    import re
+    out = []
+    for path in find_rule_files([bundled_rules_dir() / "yara"]):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"(?ms)^rule\s+(\w+).*?^\s*meta:(.*?)^\s*condition:(.*?)^\}", text):
+            out.append((m.group(1), m.group(2), m.group(3)))
+    return out
+
+
+def test_rules_keyed_on_names_say_why() -> None:
+    """Lures are renamed at will: a rule whose condition reads the file name either needs content
+    as well or says (meta name_signal) why the name is the signal."""
+    named = [(rule, meta) for rule, meta, cond in _conditions() if "filename" in cond or "filepath" in cond]
+    assert named, "the bundled rules include name rules"
+    undocumented = [rule for rule, meta in named if "name_signal" not in meta]
+    assert not undocumented, f"rules keyed on file names without a name_signal: {undocumented}"
+
+
+def test_renamed_socgholish_script_is_still_caught(scanner: Scanner, tmp_path: Path) -> None:
+    """The issue's case: the fake browser update renamed from Chrome.Update.js to update.js."""
+    data = (REPO / "samples/lures/droppers/update.js").read_bytes()
+    for name in ("Chrome.Update.js", "update.js", "a.txt"):
+        report = scanner.scan_bytes(data, name)
+        assert report.verdict.value == "malicious", name

@@ -16,6 +16,7 @@ rule SCAM_CS_Hotfix_Zip_Names
         severity = "high"
         score = 80
         sample = "samples/lures/crowdstrike-hotfix.zip, samples/lures/nested/hotfix_bundle.zip.gz"
+        name_signal = "content first: the stored names Setup.exe + instrucciones*.txt are required; the archive's own name is only one of two ways to learn the brand (the other is a stored name)"
 
     strings:
         // central directory file header: "PK\x01\x02", 42 fixed bytes, then the name
@@ -39,6 +40,7 @@ rule SCAM_FakeUpdate_Double_Extension_Name
         severity = "high"
         score = 70
         sample = "samples/lures/invoice.docx.js, samples/lures/double_extension.zip"
+        name_signal = "the name is the trick itself (a program dressed as a document); what the file does is judged by the content rules (SCAM_Dropper_*, the pe and brand checks)"
 
     condition:
         filename matches /\.(pdf|docx?|docm|xlsx?|xlsm|pptx?|rtf|odt|txt|jpe?g|png|gif|bmp|mp3|mp4|avi|mov|wav)[ _]{0,64}\.(exe|scr|com|pif|cpl|bat|cmd|js|jse|vbs|vbe|wsf|wsh|hta|lnk|msi|ps1|jar|reg|iso|img|vhdx?)$/i
@@ -54,6 +56,7 @@ rule SCAM_FakeUpdate_RLO_Filename
         severity = "high"
         score = 80
         sample = "samples/lures/double_extension.zip"
+        name_signal = "the name is the trick itself (a right-to-left override has no business in a file name); content is judged by the other rules"
 
     condition:
         filename matches /\xE2\x80\xAE/

@@ -8,6 +8,10 @@ item (``fix.ps1 > encoded-command-1.ps1``) so the same YARA rules that judge
 the outer script judge what it really runs; a payload that itself holds an
 encoded layer is decoded again one level down (bounded by ``max_depth``).
 
+Scripts that build their words from pieces (``"MSXML2.XML" + "HTTP"``, ``Chr(87) & ...``,
+``String.fromCharCode``, ``[char]`` and ``-join``, ``atob``) get one more child, the text with
+those constructions rewritten (`deobfuscate`; ``update.js > deobfuscated.txt``).
+
 Bounds: the first `MAX_SCAN` bytes of an item are searched, at most
 `MAX_PAYLOADS` payloads of at most `MAX_DECODED` bytes each are kept, and
 FromBase64String blobs are kept only when they decode to printable text (a
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 
 from ..domains.indicators import decode_text
 from ..models import Incomplete, Item
+from . import deobfuscate
 from .base import Budget, Child, LimitExceeded
 
 MAX_SCAN = 4 * 1024 * 1024
@@ -74,10 +79,22 @@ def _decode(blob: str) -> tuple[str, str]:
     return (text, "utf-8") if _printable(text) else ("", "")
 
 
+DEOBFUSCATED = "deobfuscated.txt"
+
+
+def _is_view(item: Item) -> bool:
+    """A deobfuscated view made by `extract` (already rewritten to a fixed point)."""
+    return item.depth > 0 and item.name == DEOBFUSCATED
+
+
 def wants(item: Item, low: bytes | None = None) -> bool:
-    """Cheap probe, so text without a PowerShell or base64 call costs one lower() and three
+    """Cheap probe, so text without a PowerShell or base64 call costs one lower() and a few
     substring searches (a case-insensitive regex alternation is ~10x slower on large text)."""
     low = low if low is not None else bytes(memoryview(item.data)[:MAX_SCAN]).lower()
+    return _has_payload_words(low) or (not _is_view(item) and deobfuscate.wants(low))
+
+
+def _has_payload_words(low: bytes) -> bool:
     return any(word in low for word in _PROBE_WORDS)
 
 
@@ -107,7 +124,7 @@ def find_payloads(text: str) -> list[Payload]:
 
 
 def payloads(item: Item) -> list[Payload]:
-    if not wants(item):
+    if not _has_payload_words(bytes(memoryview(item.data)[:MAX_SCAN]).lower()):
         return []
     return find_payloads(decode_text(item.data, MAX_SCAN))
 
@@ -116,7 +133,27 @@ def child_name(payload: Payload, index: int) -> str:
     return f"encoded-command-{index}.ps1" if payload.kind == "encoded_command" else f"base64-string-{index}.txt"
 
 
+def _deobfuscated(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
+    """The script with concatenations, character codes and atob() layers rewritten (`deobfuscate`),
+    as one child the same rules judge; not for a view itself (it is rewritten to a fixed point)."""
+    if _is_view(item):
+        return
+    low = bytes(memoryview(item.data)[:MAX_SCAN]).lower()
+    if not deobfuscate.wants(low):
+        return
+    text = deobfuscate.deobfuscate(decode_text(item.data, deobfuscate.MAX_INPUT))
+    if text is None:
+        return
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        budget.check_declared(DEOBFUSCATED, len(data))
+        yield Child(DEOBFUSCATED, budget.read_capped(DEOBFUSCATED, io.BytesIO(data).read))
+    except LimitExceeded as exc:
+        yield item.incomplete(exc.reason, exc.message, "script")
+
+
 def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
+    yield from _deobfuscated(item, budget)
     found = payloads(item)
     if len(found) > MAX_PAYLOADS:
         yield item.incomplete("max_children", f"{len(found)} encoded payloads, only the first {MAX_PAYLOADS} decoded",

@@ -103,6 +103,7 @@ rule SCAM_FakeUpdate_Browser_Update_WSH_Script
         severity = "high"
         score = 75
         sample = "samples/lures/Chrome.Update.zip"
+        name_signal = "name plus content: a WSH script named as a browser update is a lure even before it downloads anything; renamed copies (update.js) are judged on behaviour by SCAM_Dropper_WSH_Download_Execute"
 
     strings:
         $wsh1 = /new\s+ActiveXObject\s*\(/ ascii wide nocase
@@ -127,6 +128,7 @@ rule SCAM_FakeUpdate_Fake_JQuery_Dropper
         severity = "high"
         score = 75
         sample = "samples/lures/crash_reporter_site/jquery-3.7.1.min.js"
+        name_signal = "name plus content: smuggling a ZIP is what download pages do too, so the library name is what makes it a lure; a renamed script smuggling a program is SCAM_Dropper_HTML_Smuggling_Executable"
 
     strings:
         $atob = /\batob\s*\(/ ascii wide

@@ -1,5 +1,18 @@
 /*
-    Script droppers: Windows Script Host code that downloads a file, writes it to disk and runs it.
+   scamscan - script droppers judged by behaviour, whatever the file is called (issue 15).
+
+   A fake update is a script that downloads something and runs it.  These rules look for both
+   halves in the content of JScript, VBScript, HTA, PowerShell and batch files; names play no
+   part.  Obfuscated scripts are seen through the `deobfuscated.txt` view the script extractor
+   makes (string concatenation, Chr()/String.fromCharCode/[char] codes, -join, atob and base64
+   layers rewritten), so the rules match the view when the original hides its words.
+
+   Where legitimate scripts do the same (PowerShell and batch installers download and start an
+   installer every day), a rule also asks for what they do not do: plain-HTTP or raw-IP sources,
+   hidden windows, TEMP/AppData/Public drop folders, or code piped straight into an interpreter.
+
+   Scores: low 10-25, medium 30-60, high 70-90, critical 100.
+   Item verdict: suspicious at >= 30, malicious at >= 70 (sum of findings, clamped 0..100).
 */
 
 rule SCAM_WSH_Download_Save_Run
@@ -27,4 +40,158 @@ rule SCAM_WSH_Download_Save_Run
         and uint16(0) != 0x5A4D
         and any of ($http*) and $stream and $save
         and (($shell and $run) or $mshta)
+}
+
+rule SCAM_Dropper_WSH_Download_Execute
+{
+    meta:
+        description = "Windows Script Host dropper (JScript/VBScript/HTA/WSF): fetches over HTTP with MSXML2/WinHttp and runs or evaluates what it fetched (WScript.Shell Run/Exec, ShellExecute, eval/Execute of the response, ADODB.Stream written then run) - the SocGholish/FakeUpdates update.js and the classic VBS downloader, under any name"
+        author = "scamscan project"
+        date = "2026-11-30"
+        reference = "https://attack.mitre.org/techniques/T1059/007/"
+        severity = "high"
+        score = 75
+        sample = "samples/lures/droppers/update.js, samples/lures/droppers/invoice_viewer.vbs, samples/lures/droppers/obfuscated_update.js"
+
+    strings:
+        $http1 = /(MSXML2|Microsoft)\.(Server)?XMLHTTP/ ascii wide nocase
+        $http2 = /WinHttp\.WinHttpRequest/ ascii wide nocase
+        $http3 = /\bInternetExplorer\.Application\b/ ascii wide nocase
+        $send = /\.open\s*\(?\s*["'](GET|POST)["']/ ascii wide nocase
+        $run1 = /WScript\.Shell["']?\s*\)[\s\S]{0,2000}\.(Run|Exec)\b/ ascii wide nocase
+        $run2 = /\.(ShellExecute)\s*\(/ ascii wide nocase
+        $run3 = /\b(eval|ExecuteGlobal|Execute)\s*\(?\s*[\w.]{0,40}(responseText|ResponseText|responseBody)/ ascii wide nocase
+        $run4 = /new\s+Function\s*\(\s*[\w.]{0,40}responseText/ ascii wide nocase
+        $save = /ADODB\.Stream/ ascii wide nocase
+        $savefile = /\.SaveToFile\s*\(/ ascii wide nocase
+
+    condition:
+        filesize < 2MB
+        and uint16(0) != 0x5A4D
+        and any of ($http*) and $send
+        and (any of ($run*) or ($save and $savefile and ($run1 or $run2)))
+}
+
+rule SCAM_Dropper_PS_Download_Execute_Stealth
+{
+    meta:
+        description = "PowerShell that downloads and runs (Invoke-WebRequest/iwr/irm/WebClient/BITS/curl.exe with iex/Invoke-Expression/Start-Process/&) together with what installers do not do: a plain-HTTP or raw-IP source, a hidden window, a TEMP/AppData/Public drop path, or the download piped straight into iex"
+        author = "scamscan project"
+        date = "2026-11-30"
+        reference = "https://github.com/SigmaHQ/sigma/blob/master/rules/windows/process_creation/proc_creation_win_powershell_download_iex.yml"
+        severity = "medium"
+        score = 60
+        sample = "samples/lures/droppers/helper.ps1, samples/lures/droppers/joined_cradle.ps1"
+
+    strings:
+        $dl1 = /\b(Invoke-WebRequest|Invoke-RestMethod|Start-BitsTransfer)\b/ ascii wide nocase
+        $dl2 = /\b(iwr|irm)\s+(-Uri\s+)?["'(]?\s*(https?:|\$)/ ascii wide nocase
+        $dl3 = /Net\.WebClient/ ascii wide nocase
+        $dl4 = /\.Download(String|File|Data)(Async)?\s*\(/ ascii wide nocase
+        $dl5 = /\bcurl(\.exe)?\s+[^\r\n]{0,200}https?:\/\// ascii wide nocase
+        $run1 = /(\bIEX\b|Invoke-Expression|\|\s*iex\b)/ ascii wide nocase
+        $run2 = /\b(Start-Process|saps)\b/ ascii wide nocase
+        $run3 = /(^|[;\s])&\s*\(?\s*\$\w+/ ascii wide
+        $run4 = /\[scriptblock\]::Create\s*\(/ ascii wide nocase
+        $src_http = /["'\s(]http:\/\/[a-z0-9]/ ascii wide nocase
+        $src_ip = /https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/]/ ascii wide nocase
+        $hidden = /-w(in(dow(style)?)?)?\s+(h(idden)?|1)\b/ ascii wide nocase
+        $drop = /\$env:(TEMP|TMP|APPDATA|LOCALAPPDATA|PUBLIC|ProgramData)\b|\\AppData\\|\\Users\\Public\\|GetTempPath\s*\(/ ascii wide nocase
+        $pipe = /\b(iwr|irm|Invoke-WebRequest|Invoke-RestMethod)\b[^\r\n|]{1,300}\|\s*(iex|Invoke-Expression)\b/ ascii wide nocase
+        $pipe2 = /(iex|Invoke-Expression)\s*\(?\s*\(?\s*(New-Object\s+(System\.)?Net\.WebClient\)?\s*)?\.DownloadString/ ascii wide nocase
+
+    condition:
+        filesize < 512KB
+        and uint16(0) != 0x5A4D
+        and uint32(0) != 0x464C457F
+        and any of ($dl*) and any of ($run*)
+        and ($src_http or $src_ip or $hidden or $drop or $pipe or $pipe2)
+}
+
+rule SCAM_Dropper_Batch_Download_Execute
+{
+    meta:
+        description = "Batch/cmd dropper: bitsadmin /transfer, certutil -urlcache, curl or PowerShell fetches into TEMP/AppData/Public or from plain HTTP or a raw IP, then start/call/wscript/mshta/rundll32/msiexec runs the result"
+        author = "scamscan project"
+        date = "2026-11-30"
+        reference = "https://lolbas-project.github.io/lolbas/Binaries/Certutil/"
+        severity = "medium"
+        score = 60
+        sample = "samples/lures/droppers/driver_repair.cmd"
+
+    strings:
+        $dl1 = /\bbitsadmin(\.exe)?\s+\/transfer\b/ ascii wide nocase
+        $dl2 = /\bcertutil(\.exe)?\s+[^\r\n]{0,40}-urlcache\b/ ascii wide nocase
+        $dl3 = /\bcurl(\.exe)?\s+[^\r\n]{0,200}(-o\s|--output\s|-O\b)/ ascii wide nocase
+        $dl4 = /\b(powershell|pwsh)(\.exe)?\s[^\r\n]{0,300}(Invoke-WebRequest|iwr|DownloadFile|Start-BitsTransfer)/ ascii wide nocase
+        $run = /(^|[&\r\n]|\s)(start(\s+\/[a-z]+)*\s+["']?[^\r\n]{0,200}\.(exe|bat|cmd|vbs|js|hta|msi|scr|dll)|call\s+["']?%[a-z]+%|(wscript|cscript|mshta|rundll32|regsvr32|msiexec)(\.exe)?\s+[^\r\n]{0,200}%(temp|tmp|appdata|public|localappdata)%)/ ascii wide nocase
+        $where1 = /%(temp|tmp|appdata|localappdata|public|programdata)%/ ascii wide nocase
+        $where2 = /["'\s]http:\/\/[a-z0-9]/ ascii wide nocase
+        $where3 = /https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/]/ ascii wide nocase
+
+    condition:
+        filesize < 256KB
+        and uint16(0) != 0x5A4D
+        and uint32(0) != 0x464C457F
+        and any of ($dl*) and $run and any of ($where*)
+}
+
+rule SCAM_ClickFix_LOLBin_Paste_Run
+{
+    meta:
+        description = "ClickFix beyond PowerShell: a page or text that puts a living-off-the-land command on the clipboard or tells the reader to press Win+R and paste it - msiexec /i http, mshta http, rundll32 with a UNC/HTTP/javascript: target, certutil -urlcache, curl ... | cmd, bitsadmin /transfer, conhost --headless, powershell -e <base64>"
+        author = "scamscan project"
+        date = "2026-11-30"
+        reference = "https://www.microsoft.com/en-us/security/blog/2025/08/21/think-before-you-clickfix-analyzing-the-clickfix-social-engineering-technique/"
+        severity = "high"
+        score = 85
+        sample = "samples/lures/droppers/clickfix_msiexec.html, samples/lures/droppers/clickfix_curl_cmd.txt, samples/lures/droppers/clickfix_concat.html"
+
+    strings:
+        $l_msiexec = /\bmsiexec(\.exe)?\s+[^\r\n"'`<]{0,40}(\/i|\/package|-i|\/q[a-z]*\s+\/i)\s*["']?(https?|hxxps?):\/\// ascii wide nocase
+        $l_mshta = /\bmshta(\.exe)?\s+["']?(https?:\/\/|vbscript:|javascript:|\\\\)/ ascii wide nocase
+        $l_rundll = /\brundll32(\.exe)?\s+["']?(\\\\[a-z0-9.@-]+\\|https?:\/\/|[^\r\n]{0,40}javascript:)/ ascii wide nocase
+        $l_certutil = /\bcertutil(\.exe)?\s+[^\r\n]{0,40}-urlcache\s[^\r\n]{0,40}https?:\/\// ascii wide nocase
+        $l_curl = /\bcurl(\.exe)?\s+[^\r\n|]{0,300}https?:\/\/[^\r\n|]{0,300}\|\s*(cmd|powershell|pwsh|sh|bash)\b/ ascii wide nocase
+        $l_bits = /\bbitsadmin(\.exe)?\s+\/transfer\s[^\r\n]{0,200}https?:\/\// ascii wide nocase
+        $l_conhost = /\bconhost(\.exe)?\s+--headless\b/ ascii wide nocase
+        $l_psenc = /\b(powershell|pwsh)(\.exe)?\s[^\r\n"'`<]{0,80}-e(nc|ncodedcommand|c)?\s+[A-Za-z0-9+\/]{40,}/ ascii wide nocase
+        $clip1 = /navigator\.clipboard\.writeText\s*\(/ ascii wide
+        $clip2 = /document\.execCommand\s*\(\s*["']copy["']\s*\)/ ascii wide nocase
+        $clip3 = /clipboardData\.setData\s*\(/ ascii wide
+        $winr = /\bWin(dows)?(\s*(key|logo key|button|\+|-))?\s*\+?\s*["']?R\b/ ascii wide nocase
+        $paste = /\b(Ctrl|Control|Strg)\s*\+\s*["']?V\b/ ascii wide nocase
+        $runbox = /\b(Run dialog|Run box|Ausf(\xc3\xbc|u)hren-Dialog|Executar|Ex(\xc3\xa9|e)cuter)\b/ ascii wide nocase
+        // awareness pages and detection write-ups name the trick; lures do not
+        $aware = /\b(clickfix|fake captcha|social engineering|this technique|threat actors?|detection rule)\b/ ascii wide nocase
+
+    condition:
+        filesize < 2MB
+        and uint16(0) != 0x5A4D
+        and any of ($l_*)
+        and (any of ($clip*) or ($winr and ($paste or $runbox)))
+        and not $aware
+}
+
+rule SCAM_Dropper_HTML_Smuggling_Executable
+{
+    meta:
+        description = "HTML smuggling of a program, under any script name: a base64 blob decoded with atob into a Blob, turned into an object URL and saved with a .exe/.msi/.scr/.hta/.js/.vbs/.lnk/.iso name (the jquery-named dropper of the fake Falcon Crash Reporter site, renamed); sites that export PDFs, images or ZIPs this way do not match"
+        author = "scamscan project"
+        date = "2026-11-30"
+        reference = "https://attack.mitre.org/techniques/T1027/006/"
+        severity = "medium"
+        score = 60
+        sample = "samples/lures/droppers/app.bundle.js"
+
+    strings:
+        $atob = /\batob\s*\(/ ascii wide
+        $blob = /new\s+Blob\s*\(/ ascii wide
+        $url = "createObjectURL" ascii wide
+        $dl = /\.download\s*=\s*["'][^"'\r\n]{1,120}\.(exe|msi|msix|scr|js|jse|vbs|vbe|wsf|hta|iso|img|vhd|vhdx|lnk|bat|cmd|ps1)["']/ ascii wide nocase
+
+    condition:
+        filesize < 4MB
+        and uint16(0) != 0x5A4D
+        and $atob and $blob and $url and $dl
 }

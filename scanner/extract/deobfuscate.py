@@ -1,0 +1,101 @@
+"""Light deobfuscation of script text, so rules judge what a dropper does rather than how it is spelt.
+
+Droppers (SocGholish's ``update.js``, VBScript downloaders, ClickFix clipboard commands) break their
+tell-tale words apart: ``"MSXML2.XML" + "HTTP"``, ``Chr(87) & Chr(83)``,
+``String.fromCharCode(112,111,...)``, ``[char]105+[char]101+[char]120``, ``-join (...)``, base64 in
+``atob("...")``.  `deobfuscate` undoes those few constructions by rewriting the text (no code is
+run): the result is a view of the same script that the YARA rules see as a child item
+(``update.js > deobfuscated.txt``).  A hand-written rewriter, because no maintained Python library
+does this for JScript, VBScript, PowerShell and batch at once (box-js and similar sandboxes execute
+the script, which a scanner must never do); each pass is one bounded regular expression, repeated
+at most `MAX_ROUNDS` times.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+MAX_INPUT = 2 * 1024 * 1024
+MAX_ROUNDS = 4
+MIN_CHANGE = 12  # fewer characters rewritten is no obfuscation worth a child item
+
+# "abc" + "def"  /  'abc' + 'def'  (JScript, PowerShell)  and  "abc" & "def"  (VBScript), across line breaks
+# and VBScript's " _" continuations.
+_CONCAT_DQ = re.compile(r'"([^"\r\n]{0,400})"\s*(?:_\s*\r?\n\s*)?[+&]\s*(?:_\s*\r?\n\s*)?"([^"\r\n]{0,400})"')
+_CONCAT_SQ = re.compile(r"'([^'\r\n]{0,400})'\s*\+\s*'([^'\r\n]{0,400})'")
+_NUM = r"(?:0x[0-9a-fA-F]{1,4}|\d{1,5})"
+_FROMCHARCODE = re.compile(r"String\s*\.\s*fromCharCode\s*\(\s*(" + _NUM + r"(?:\s*,\s*" + _NUM + r"){0,4000})\s*\)")
+_CHR = re.compile(r"\bchrw?\s*\(\s*(" + _NUM + r")\s*\)", re.IGNORECASE)
+_PSCHAR = re.compile(r"\[char\]\s*(?:\(\s*(" + _NUM + r")\s*\)|(" + _NUM + r"))", re.IGNORECASE)
+# (104,116,116,112 | % { [char]$_ }) -join ''   and   -join [char[]](104,116,...)
+_PSJOIN = re.compile(r"\(\s*(" + _NUM + r"(?:\s*,\s*" + _NUM + r"){1,4000})\s*\|\s*(?:%|foreach(?:-object)?)\s*\{\s*"
+                     r"\[char\]\s*\$_\s*\}\s*\)\s*-join\s*(?:''|\"\")", re.IGNORECASE)
+_PSJOIN2 = re.compile(r"-join\s*\[char\[\]\]\s*\(\s*(" + _NUM + r"(?:\s*,\s*" + _NUM + r"){1,4000})\s*\)",
+                      re.IGNORECASE)
+_ATOB = re.compile(r"""\batob\s*\(\s*["']([A-Za-z0-9+/]{16,}={0,2})["']\s*\)""")
+_PROBES = (b"fromcharcode", b"chr(", b"chrw(", b"[char]", b"-join", b'" + "', b'"+"', b'" & "', b'"&"',
+           b"' + '", b"'+'", b"atob(", b'" _')
+
+
+def _code(num: str) -> str:
+    try:
+        value = int(num, 16) if num.lower().startswith("0x") else int(num)
+        return chr(value) if 0 < value < 0x110000 else ""
+    except ValueError:
+        return ""
+
+
+def _codes(nums: str) -> str:
+    return "".join(_code(n.strip()) for n in nums.split(","))
+
+
+def _printable(text: str) -> bool:
+    return bool(text) and sum(1 for c in text if c.isprintable() or c in "\r\n\t") >= len(text) * 0.95
+
+
+def _atob(m: re.Match[str]) -> str:
+    try:
+        raw = base64.b64decode(m.group(1) + "=" * (-len(m.group(1)) % 4), validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return m.group(0)
+    return '"' + text + '"' if _printable(text) else m.group(0)
+
+
+def wants(data: bytes) -> bool:
+    """Cheap probe on lower-cased bytes: any of the constructions `deobfuscate` rewrites."""
+    return any(p in data for p in _PROBES)
+
+
+def _literal(text: str) -> str:
+    return '"' + text.replace('"', "'") + '"'
+
+
+def _round(text: str) -> str:
+    text = _FROMCHARCODE.sub(lambda m: _literal(_codes(m.group(1))), text)
+    text = _PSJOIN.sub(lambda m: _literal(_codes(m.group(1))), text)
+    text = _PSJOIN2.sub(lambda m: _literal(_codes(m.group(1))), text)
+    text = _CHR.sub(lambda m: _literal(_code(m.group(1))), text)
+    text = _PSCHAR.sub(lambda m: _literal(_code(m.group(1) or m.group(2))), text)
+    text = _ATOB.sub(_atob, text)
+    for _ in range(64):  # joins one pair per match; long chains need a few passes
+        new = _CONCAT_DQ.sub(lambda m: '"' + m.group(1) + m.group(2) + '"', text)
+        new = _CONCAT_SQ.sub(lambda m: "'" + m.group(1) + m.group(2) + "'", new)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def deobfuscate(text: str) -> str | None:
+    """The rewritten script, or None when there was nothing (or too little) to rewrite."""
+    text = text[:MAX_INPUT]
+    out = text
+    for _ in range(MAX_ROUNDS):
+        new = _round(out)
+        if new == out:
+            break
+        out = new
+    return out if abs(len(text) - len(out)) >= MIN_CHANGE else None

@@ -1,0 +1,48 @@
+"""Light deobfuscation: concatenation, character codes, -join and atob rewritten, never run."""
+
+from __future__ import annotations
+
+from helpers import finding_keys
+
+from scanner.api import Scanner
+from scanner.config import Settings
+from scanner.extract.deobfuscate import deobfuscate, wants
+
+
+def test_jscript_concatenation_and_fromcharcode() -> None:
+    src = 'var x = new ActiveXObject("MSX" + "ML2." + "XMLHTTP"); var s = String.fromCharCode(87,83,0x63);'
+    assert deobfuscate(src) == 'var x = new ActiveXObject("MSXML2.XMLHTTP"); var s = "WSc";'
+
+
+def test_vbscript_chr_and_line_continuations() -> None:
+    src = 'Set o = CreateObject(Chr(77) & Chr(83) & "XML2.XMLHTTP")\nSet s = CreateObject("WScr" & _\n  "ipt.Shell")'
+    assert deobfuscate(src) == 'Set o = CreateObject("MSXML2.XMLHTTP")\nSet s = CreateObject("WScript.Shell")'
+
+
+def test_powershell_char_and_join() -> None:
+    src = "$a = (105,101,120 | % { [char]$_ }) -join ''; $b = -join [char[]](105,119,114); & ([char]73+[char]69)"
+    assert deobfuscate(src) == '$a = "iex"; $b = "iwr"; & ("IE")'
+
+
+def test_atob_of_text_only() -> None:
+    assert deobfuscate('eval(atob("V1NjcmlwdC5TaGVsbC5SdW4="));') == 'eval("WScript.Shell.Run");'
+    binary = 'x = atob("TVqQAAMAAAAEAAAA//8AALgAAAAA");'
+    assert deobfuscate(binary) is None  # base64 of binary is left alone
+
+
+def test_nothing_to_rewrite_and_bad_input() -> None:
+    assert deobfuscate("plain text without tricks") is None
+    assert deobfuscate('"a" + "b"') is None  # too small a change to be obfuscation
+    assert deobfuscate("String.fromCharCode(99999, 0x110000, 0)") is None  # no valid character: no change
+    deobfuscate('"' * 10000 + " + " * 5000)  # pathological input returns, whatever it makes of it
+    assert not wants(b"hello world")
+    assert wants(b'x = "a" + "b"')
+
+
+def test_view_is_a_child_the_rules_see() -> None:
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[2]
+    report = Scanner(Settings(result_cache=False)).scan_file(str(repo / "samples/lures/droppers/obfuscated_update.js"))
+    assert "yara:SCAM_Dropper_WSH_Download_Execute" in finding_keys(report)
+    hits = [f for f in report.findings if f.id == "SCAM_Dropper_WSH_Download_Execute"]
+    assert hits and all(f.location[-1] == "deobfuscated.txt" for f in hits)  # the original hides its words
