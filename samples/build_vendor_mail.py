@@ -94,14 +94,14 @@ est&aacute; en riesgo.</p><p><a href="https://actualizar-ahora.example/k">Actual
 scade oggi.</p><p><a href="https://rinnovo-sicuro.example/e">Aggiorna il metodo di pagamento</a></p></body></html>"""),
     # Clean look-alikes.
     # The vendor's own renewal reminder: same words, sent from and linking to its own domain.
-    "clean/mail/vendor/mcafee_real_reminder.eml": _mail(
+    "clean/mail/vendor_mcafee_real_reminder.eml": _mail(
         "McAfee", "noreply@mcafee.com",
         "Ihr McAfee-Abonnement l\u00e4uft bald ab",
         """<html><body><p>Ihr Abonnement f&uuml;r McAfee Total Protection l&auml;uft am 30.04.2025 ab.
 Verl&auml;ngern Sie es in Ihrem Konto.</p><p><a href="https://home.mcafee.com/account">Mein Konto</a></p>
 </body></html>"""),
     # A security newsletter: names vendors and viruses, asks nobody to renew a product that expired.
-    "clean/mail/vendor/security_newsletter.eml": _mail(
+    "clean/mail/vendor_security_newsletter.eml": _mail(
         "Weekly Security Digest", "digest@news.example",
         "This week: ransomware trends and a Kaspersky report",
         """<html><body><p>Kaspersky researchers published their quarterly report on ransomware and banking
@@ -109,7 +109,7 @@ malware. Bitdefender and ESET released free decryptors.</p>
 <p>Renew your digest preferences any time on our site.</p>
 <p><a href="https://news.example/prefs">Preferences</a></p></body></html>"""),
     # A reseller's plain note to its customer: names the product, no lure claim.
-    "clean/mail/vendor/reseller_note.eml": _mail(
+    "clean/mail/vendor_reseller_note.eml": _mail(
         "Example IT Services", "office@it-services.example",
         "Norton 360 licence for your new laptop",
         "", plain="""Hello,

@@ -30,13 +30,13 @@ MAX_HOST = 253
 # Dots that IDNA maps to "." (ideographic and fullwidth full stops, halfwidth ideographic).
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 # Multi-letter ASCII lookalikes first (longest first), then single characters folded into one class.
-_ASCII_PAIRS = (("rn", "m"), ("nn", "m"), ("vv", "w"), ("lc", "k"), ("lb", "b"), ("lh", "h"), ("dl", "d"),
-                ("cl", "d"))
+_ASCII_PAIRS = (("rn", "m"), ("nn", "m"), ("vv", "w"), ("uu", "w"), ("uv", "w"), ("vu", "w"), ("lc", "k"),
+                ("lb", "b"), ("lh", "h"), ("dl", "d"), ("cl", "d"))
 _DIGITS = str.maketrans({"0": "o", "1": "l", "3": "e", "5": "s"})
 _ASCII_CLASSES = str.maketrans({"0": "o", "1": "l", "i": "l", "3": "e", "8": "e", "c": "e", "6": "g",
                                 "9": "g", "q": "g", "d": "b", "n": "m", "u": "v", "5": "s", "2": "z"})
 # Latin letters without a confusables.txt entry or a Unicode name to go by, as dnstwist uses them.
-_EXTRA = {"ĸ": "k", "ə": "a", "ŋ": "n", "ɑ": "a", "ß": "b"}
+_EXTRA = {"ĸ": "k", "ə": "a", "ŋ": "n", "ɑ": "a", "ß": "b", "ƿ": "p"}
 _LATIN_NAME = re.compile(r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL )?([A-Z])\b")
 
 

@@ -75,7 +75,7 @@ rule SCAM_Dropper_WSH_Download_Execute
 rule SCAM_Dropper_PS_Download_Execute_Stealth
 {
     meta:
-        description = "PowerShell that downloads and runs (Invoke-WebRequest/iwr/irm/WebClient/BITS/curl.exe with iex/Invoke-Expression/Start-Process/&) together with what installers do not do: a plain-HTTP or raw-IP source, a hidden window, a TEMP/AppData/Public drop path, or the download piped straight into iex"
+        description = "PowerShell that downloads and runs (Invoke-WebRequest/iwr/irm/WebClient/BITS/curl.exe with iex/Invoke-Expression/Start-Process/&) together with what installers do not do: a plain-HTTP or raw-IP source, or in a short script a hidden window or a TEMP/AppData/Public drop path (HTTPS one-liners such as 'irm https://get.scoop.sh | iex' and long install scripts do not match)"
         author = "scamscan project"
         date = "2026-11-30"
         reference = "https://github.com/SigmaHQ/sigma/blob/master/rules/windows/process_creation/proc_creation_win_powershell_download_iex.yml"
@@ -91,21 +91,22 @@ rule SCAM_Dropper_PS_Download_Execute_Stealth
         $dl5 = /\bcurl(\.exe)?\s+[^\r\n]{0,200}https?:\/\// ascii wide nocase
         $run1 = /(\bIEX\b|Invoke-Expression|\|\s*iex\b)/ ascii wide nocase
         $run2 = /\b(Start-Process|saps)\b/ ascii wide nocase
-        $run3 = /(^|[;\s])&\s*\(?\s*\$\w+/ ascii wide
+        $run3 = "& $" ascii wide
+        $run3b = "& ($" ascii wide
         $run4 = /\[scriptblock\]::Create\s*\(/ ascii wide nocase
-        $src_http = /["'\s(]http:\/\/[a-z0-9]/ ascii wide nocase
+        $src_http1 = /(Invoke-WebRequest|Invoke-RestMethod|\biwr|\birm|DownloadString|DownloadFile|DownloadData|Start-BitsTransfer|curl(\.exe)?)[^\r\n]{0,120}["'\s(]http:\/\/[a-z0-9]/ ascii wide nocase
+        $src_http2 = /\$\w+\s*=\s*["']http:\/\/[^"'\r\n]{4,200}["']/ ascii wide nocase
         $src_ip = /https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/]/ ascii wide nocase
         $hidden = /-w(in(dow(style)?)?)?\s+(h(idden)?|1)\b/ ascii wide nocase
         $drop = /\$env:(TEMP|TMP|APPDATA|LOCALAPPDATA|PUBLIC|ProgramData)\b|\\AppData\\|\\Users\\Public\\|GetTempPath\s*\(/ ascii wide nocase
-        $pipe = /\b(iwr|irm|Invoke-WebRequest|Invoke-RestMethod)\b[^\r\n|]{1,300}\|\s*(iex|Invoke-Expression)\b/ ascii wide nocase
-        $pipe2 = /(iex|Invoke-Expression)\s*\(?\s*\(?\s*(New-Object\s+(System\.)?Net\.WebClient\)?\s*)?\.DownloadString/ ascii wide nocase
 
     condition:
-        filesize < 512KB
+        filesize < 64KB
         and uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and any of ($dl*) and any of ($run*)
-        and ($src_http or $src_ip or $hidden or $drop or $pipe or $pipe2)
+        // droppers are short: a TEMP path or a hidden window is ordinary in a long build or install script
+        and (any of ($src_*) or (filesize < 8KB and ($hidden or $drop)))
 }
 
 rule SCAM_Dropper_Batch_Download_Execute
