@@ -23,7 +23,7 @@ folded away first, and their use is reported (`tricks` in the evidence, +10).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -110,11 +110,11 @@ class ImpersonationCheck:
         sender = _addresses(mail.get("From"))
         name, address = sender[0] if sender else ("", "")
         subject = mail.subject
-        body = self._body(mail)
         domain = registrable_domain(_domain(address)) if address else ""
-        claim = self._claim(name, subject, body, domain)
+        claim = self._claim(name, subject, lambda: self._body(mail, BODY_CLAIM_CHARS * 4), domain)
         if claim is None:
             return
+        body = self._body(mail, LURE_CHARS * 4)
         lure = self.lures.match(_seen(subject + "\n" + body[:LURE_CHARS]))
         if not self.lures.is_lure(lure, strong=claim.source != "display_name"):
             return
@@ -141,20 +141,25 @@ class ImpersonationCheck:
                    f", not the vendor's, with lure language ({', '.join(lure.categories)})")
         yield item.finding(self.name, "vendor_impersonation", severity_for_score(score), score, message, evidence)
 
-    def _body(self, mail: Mail) -> str:
+    def _body(self, mail: Mail, limit: int) -> str:
+        """Visible text of the first bodies (HTML preferred), from at most `limit` characters of each."""
         html = mail.bodies("text/html")
         if html:
-            return "\n".join(html_text(h[:LURE_CHARS * 4]) for h in html[:3])
-        return "\n".join(mail.bodies("text/plain")[:3])
+            return "\n".join(html_text(h[:limit]) for h in html[:3])
+        return "\n".join(p[:limit] for p in mail.bodies("text/plain")[:3])
 
-    def _claim(self, name: str, subject: str, body: str, domain: str) -> _Claim | None:
-        """The first claim whose brand does not own the sender's domain."""
+    def _claim(self, name: str, subject: str, body: Callable[[], str], domain: str) -> _Claim | None:
+        """The first claim whose brand does not own the sender's domain (the body is read only when
+        the sender's name and the subject claim nothing: most mail claims nothing at all)."""
         found: list[_Claim] = []
         display = _seen(name)
-        for source, text, pattern, table in (("display_name", display, self._prominent_re, self._prominent),
-                                             ("subject", _seen(subject), self._prominent_re, self._prominent),
-                                             ("body", _seen(body[:BODY_CLAIM_CHARS]), self._distinctive_re,
-                                              self._distinctive)):
+        for source, pattern, table in (("display_name", self._prominent_re, self._prominent),
+                                       ("subject", self._prominent_re, self._prominent),
+                                       ("body", self._distinctive_re, self._distinctive)):
+            if source == "body" and found:
+                break
+            text = display if source == "display_name" else _seen(subject) if source == "subject" \
+                else _seen(body()[:BODY_CLAIM_CHARS])
             for m in pattern.finditer(text):
                 found.append(_Claim(table[m.group(1)], source, name if source == "display_name" else m.group(1)))
             if source == "display_name" and not found and self.lures.generic_claim(display):

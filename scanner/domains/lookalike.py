@@ -34,6 +34,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -81,6 +82,9 @@ class _Protection:
     label_brands: tuple[str, ...]
     owned: frozenset[str]        # every brand domain (a host at or below one is never flagged)
     any_suffix: frozenset[str]   # labels a brand holds under every suffix ("google.*")
+    # labels and their brands by length: an edit distance of 2 needs lengths within 2 of each other
+    by_len: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict, compare=False,
+                                                                        hash=False)
 
 
 @functools.lru_cache(maxsize=16)
@@ -108,10 +112,35 @@ def _protection(brands: tuple[Brand, ...]) -> _Protection:
                                               frozenset(by_label.get(label, set())))
     domains = {d for b in brands for d in b.domains}
     pairs = sorted({(x, t.brand) for t in targets.values() for x in (t.label, t.skel)}, key=lambda p: -len(p[0]))
-    names = re.compile("|".join(re.escape(x) for x, _ in pairs) or "(?!)")
+    names = re.compile(_trie([x for x, _ in pairs]) or "(?!)")
+    by_len: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for length in {len(x) for x, _ in pairs}:
+        same = [(x, b) for x, b in pairs if len(x) == length]
+        by_len[length] = (tuple(x for x, _ in same), tuple(b for _, b in same))
     return _Protection(tuple(targets.values()), names, tuple(x for x, _ in pairs), tuple(b for _, b in pairs),
                        frozenset(d for d in domains if not d.endswith(".*")),
-                       frozenset(d[:-2] for d in domains if d.endswith(".*")))
+                       frozenset(d[:-2] for d in domains if d.endswith(".*")), by_len)
+
+
+def _trie(words: list[str]) -> str:
+    """One regex for `words`, prefixes factored out (``cro(?:wdstrike|me)``): Python's engine tries an
+    alternation branch by branch at every position, a trie only along matching prefixes, which keeps
+    the candidate search flat as brands are added.  Longest match first, like the plain alternation."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
 
 
 def _max_distance(t: _Target) -> int:
@@ -212,8 +241,11 @@ def _candidates(prot: _Protection, host: Host) -> set[str]:
                      *skels, *(unleet(f) for f in flats)))
     brands = {prot.label_brands[prot.labels.index(m)] for m in set(prot.names.findall(text))}
     for form in set(flats + skels):
-        for _, _, i in process.extract(form, prot.labels, scorer=OSA.distance, score_cutoff=2, limit=None):
-            brands.add(prot.label_brands[i])
+        for length in range(max(1, len(form) - 2), len(form) + 3):
+            labels, owners = prot.by_len.get(length, ((), ()))
+            if labels:
+                for _, _, i in process.extract(form, labels, scorer=OSA.distance, score_cutoff=2, limit=None):
+                    brands.add(owners[i])
     return brands
 
 

@@ -33,6 +33,12 @@ class Brand:
     verified: bool = False  # publishers confirmed by a cited public source
     kind: str = ""  # security, vpn, utility ... (what a mail in its name may be about)
 
+    def __hash__(self) -> int:
+        # Brands are cache keys (a tuple of every brand, per classified host): hashing every field of
+        # every brand each time cost more than the lookup.  Equal brands have equal keys, so this is a
+        # valid hash; equality still compares every field.
+        return hash(self.key)
+
     def owns_domain(self, domain: str) -> bool:
         """True for the brand's registrable domains and any of their subdomains."""
         d = domain.lower().rstrip(".")
