@@ -60,7 +60,9 @@ class Scanner:
         report = self.engine.scan(data, name, display=name)
         return replace(report, duration_ms=(time.perf_counter() - started) * 1000)
 
-    def scan_stdin(self) -> ItemReport:
+    def scan_stdin(self, name: str = STDIN_NAME) -> ItemReport:
+        """Scan standard input; `name` (`scan - --name NAME`) is its file name for type detection,
+        rules (`filename`, `extension`) and the report."""
         limit = self.settings.max_file_size
         data = sys.stdin.buffer.read(limit + 1)
         if len(data) > limit:
@@ -69,10 +71,10 @@ class Scanner:
             for chunk in iter(lambda: sys.stdin.buffer.read(1 << 20), b""):
                 sha.update(chunk)  # drain, so the writer is not left blocked
                 size += len(chunk)
-            return replace(skipped_report(STDIN_NAME, "max_file_size",
+            return replace(skipped_report(name, "max_file_size",
                                           f"input of {size} bytes exceeds max_file_size {limit}: not scanned"),
                            sha256=sha.hexdigest(), size=size, type="data")
-        return self.scan_bytes(data, STDIN_NAME)
+        return self.scan_bytes(data, name)
 
     def scan_file(self, path: str) -> ItemReport:
         """Scan one regular file; anything else is reported, never opened."""
@@ -128,13 +130,14 @@ class Scanner:
         """Scan files and directories recursively; results arrive as they finish."""
         return self.scan_targets(list(walk(paths)), jobs)
 
-    def scan_targets(self, targets: list[Target | Skip], jobs: int | None = None) -> Iterator[ItemReport]:
+    def scan_targets(self, targets: list[Target | Skip], jobs: int | None = None,
+                     stdin_name: str = STDIN_NAME) -> Iterator[ItemReport]:
         """Scan what `walk` found, over `jobs` worker processes (0/None: all cores)."""
         jobs = jobs or self.settings.jobs or os.cpu_count() or 1
         rest: list[Target | Skip] = []
         for target in targets:
             if isinstance(target, Target) and target.path == "-":
-                yield self.scan_stdin()
+                yield self.scan_stdin(stdin_name)
             else:
                 rest.append(target)
         if jobs <= 1 or len(rest) <= 1 or "fork" not in multiprocessing.get_all_start_methods():

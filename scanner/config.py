@@ -79,6 +79,7 @@ class Settings:
     use_bundled_rules: bool = True
     cache_dir: str = field(default_factory=lambda: str(default_cache_dir()))
     result_cache: bool = True
+    exclude: tuple[str, ...] = ()  # globs of files and folders a scan skips (`--exclude`)
     cache_max_size: int = 1024 * MiB  # result cache on disk; the least recently used entries go first
     jobs: int = 0
     evidence_strings: int = 10

@@ -108,16 +108,20 @@ def _settings(ctx: click.Context, config_path: str | None) -> Settings:
 @click.option("-q", "--quiet", is_flag=True, help="Text format: show only files that are not clean.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: on a terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logs on stderr; text format: every message in full.")
+@click.option("--exclude", "exclude", multiple=True, metavar="GLOB",
+              help="Skip files and folders whose name or path matches GLOB (repeatable; also the exclude setting).")
+@click.option("--name", "stdin_name", default=None, metavar="NAME",
+              help="File name of stdin (`scan - --name invoice.pdf.exe`): type detection, rules, report.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="TOML settings file.")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | None, rules_dirs: tuple[str, ...],
          no_bundled_rules: bool, compiled: str | None, fail_on: str | None, max_depth: int | None,
          max_file_size: int | None, max_total_size: int | None, max_children: int | None, max_ratio: int | None,
          timeout: float | None, jobs: int | None, no_cache: bool, quiet: bool, progress: bool | None,
-         verbose: bool, config_path: str | None) -> None:
+         verbose: bool, exclude: tuple[str, ...], stdin_name: str | None, config_path: str | None) -> None:
     """Scan files, folders (recursively) or - (stdin)."""
     setup_logging("stderr", 2 if verbose else 0)
-    from ..api import Scanner  # deferred: `scamscan version`/--help stay instant
+    from ..api import STDIN_NAME, Scanner  # deferred: `scamscan version`/--help stay instant
     from ..rules import load_compiled
 
     base = _settings(ctx, config_path)
@@ -138,7 +142,9 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
         return
     _warn_about_feeds(settings)
     started = _now()
-    targets = list(walk(paths))
+    if stdin_name is not None and "-" not in paths:
+        _fail("--name names standard input: use it with - (scamscan scan - --name NAME)")
+    targets = list(walk(paths, exclude=base.exclude + exclude))
     try:
         out: IO[str] = click.open_file(output or "-", "w", encoding="utf-8", errors="backslashreplace")
     except OSError as exc:
@@ -148,7 +154,8 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
     results: list[ItemReport] = []
     try:
         with out:
-            for item in _with_progress(scanner.scan_targets(targets), len(targets), progress):
+            results_iter = scanner.scan_targets(targets, stdin_name=stdin_name or STDIN_NAME)
+            for item in _with_progress(results_iter, len(targets), progress):
                 results.append(item)
                 if streamer is not None:
                     out.write(streamer(item))

@@ -522,3 +522,31 @@ def test_the_library_leaves_other_libraries_loggers_alone() -> None:
         list(scanner.scan_paths([str(REPO_ROOT / sample)], jobs=1))
     assert {n: (logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names} == before
     assert all(level == logging.NOTSET and propagate for level, propagate in before.values())
+
+
+def test_exclude_globs_skip_files_and_folders(tmp_path: Path) -> None:
+    (tmp_path / "a" / "node_modules").mkdir(parents=True)
+    (tmp_path / "a" / "keep.txt").write_text("fine")
+    (tmp_path / "a" / "node_modules" / "dep.txt").write_bytes(MARKER)
+    (tmp_path / "image.iso").write_bytes(MARKER)
+    r = run_scamscan(["scan", "--no-cache", "--format", "jsonl", "--exclude", "node_modules", "--exclude", "*.iso",
+                      tmp_path])
+    assert r.returncode == 0, r.stdout
+    assert [json.loads(line)["path"] for line in r.stdout.splitlines()] == [str(tmp_path / "a" / "keep.txt")]
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('exclude = ["*.iso", "*/node_modules/*"]\n')
+    r = run_scamscan(["--config", cfg, "scan", "--no-cache", "--format", "jsonl", tmp_path / "a",
+                      tmp_path / "image.iso"])
+    paths = [json.loads(line)["path"] for line in r.stdout.splitlines()]
+    assert paths == [str(tmp_path / "a" / "keep.txt")]
+
+
+def test_stdin_gets_a_name(tmp_path: Path) -> None:
+    exe = b"MZ" + b"\0" * 62
+    r = run_scamscan(["scan", "--no-cache", "--format", "json", "-", "--name", "invoice.pdf"], input=b"%PDF-1.4 x")
+    doc = json.loads(r.stdout)
+    assert doc["files"][0]["path"] == "invoice.pdf"
+    named = run_scamscan(["scan", "--no-cache", "--format", "json", "-", "--name", "hotfix.exe"], input=exe)
+    assert json.loads(named.stdout)["files"][0]["path"] == "hotfix.exe"
+    misuse = run_scamscan(["scan", "--name", "x.txt", tmp_path])
+    assert misuse.returncode == 2 and b"--name names standard input" in misuse.stderr
