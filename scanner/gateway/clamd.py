@@ -11,7 +11,8 @@ reply delimiter of the command form (``z``: NUL, ``n`` and legacy: newline) and
 (every finding for ALLMATCHSCAN; see clamd_replies.py).  An item that could not be fully analysed
 is never ``OK``: it is ``Scamscan.Incomplete.<reason> FOUND`` unless `clamd_incomplete_ok` says
 otherwise.  Unix sockets get `socket_mode`/`socket_group` and are never taken over from a live
-daemon (sockets.py).  SIGHUP re-reads the settings, so `clamd_scan_roots` follows the file.
+daemon (sockets.py); connections there are read with recvmsg (fdstream.py) so FILDES receives the
+client's descriptor.  SIGHUP re-reads the settings, so `clamd_scan_roots` follows the file.
 """
 
 from __future__ import annotations
@@ -20,22 +21,26 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import struct
+from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 from ..config import Settings
 from ..models import ItemReport
 from ..version import __version__
 from ..walk import Target, walk
-from . import clamd_replies, sockets
+from . import clamd_replies, fdstream, sockets
 from .service import ScanService
 
 log = logging.getLogger("scamscan.clamd")
 
 MAX_COMMAND = 16 * 1024
-COMMANDS = "SCAN QUIT RELOAD PING CONTSCAN VERSIONCOMMANDS VERSION END SHUTDOWN MULTISCAN STATS IDSESSION INSTREAM"
+COMMANDS = ("SCAN QUIT RELOAD PING CONTSCAN VERSIONCOMMANDS VERSION END SHUTDOWN MULTISCAN FILDES STATS IDSESSION "
+            "INSTREAM ALLMATCHSCAN")
 SIZE_LIMIT = "INSTREAM size limit exceeded. ERROR"
 NOT_IN_SESSION = {"CONTSCAN", "MULTISCAN", "ALLMATCHSCAN", "RELOAD", "SHUTDOWN", "QUIT", "IDSESSION"}
 
@@ -53,8 +58,9 @@ class Request:
 
 
 class Connection:
-    def __init__(self, daemon: ClamdDaemon, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.d, self.reader, self.writer = daemon, reader, writer
+    def __init__(self, daemon: ClamdDaemon, reader: asyncio.StreamReader, writer: Any,
+                 fds: deque[int] | None = None) -> None:
+        self.d, self.reader, self.writer, self.fds = daemon, reader, writer, fds
         self.in_session = False
         self.requests = 0
 
@@ -121,6 +127,8 @@ class Connection:
                                                       self.d.scanning, self.d.settings))
         elif name == "INSTREAM":
             await self.instream(req)
+        elif name == "FILDES":
+            await self.fildes(req)
         elif name in ("SCAN", "CONTSCAN", "MULTISCAN", "ALLMATCHSCAN") and req.arg:
             await self.scan_path(req, stop_at_first=name == "SCAN", every=name == "ALLMATCHSCAN")
         else:
@@ -141,6 +149,29 @@ class Connection:
                 raise Disconnect("stream too large")
             parts.append(await self._read(lambda s=size: self.reader.readexactly(s)))  # type: ignore[misc]
         await self.reply(req, await self._verdict("stream", self.d.service.submit(b"".join(parts), "stream")))
+
+    async def fildes(self, req: Request) -> None:
+        """`clamdscan --fdpass`: the client's open file arrives as a descriptor (Unix socket only)."""
+        if self.fds is None:
+            await self.reply(req, "FILDES: only on a Unix socket. ERROR")
+            return
+        await self._read(lambda: self.reader.readexactly(1))  # the byte that carried the descriptor
+        if not self.fds:
+            await self.reply(req, "FILDES: didn't receive file descriptor. ERROR")
+            return
+        fd = self.fds.popleft()
+        label = f"fd[{fd}]"
+        try:
+            data = await asyncio.get_running_loop().run_in_executor(
+                None, fdstream.read_fd, fd, self.d.settings.max_file_size)
+        except OSError as exc:
+            data = f"cannot read: {exc.strerror or exc}"
+        finally:
+            os.close(fd)
+        if isinstance(data, str):
+            await self.reply(req, f"{label}: {data}. ERROR")
+            return
+        await self.reply(req, await self._verdict(label, self.d.service.submit(data, label)))
 
     async def _verdict(self, label: str, future: Future[ItemReport], every: bool = False) -> str:
         timeout = self.d.settings.gateway_scan_timeout
@@ -225,7 +256,7 @@ class ClamdDaemon:
         if self._stopped is not None:
             self._stopped.set()
 
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def handle(self, reader: asyncio.StreamReader, writer: Any, fds: deque[int] | None = None) -> None:
         if self.active >= self.settings.clamd_max_connections:
             if not self.idle:  # every slot is busy scanning: this client must come back later
                 log.warning("connection refused: %d connections busy", self.active)
@@ -236,7 +267,7 @@ class ClamdDaemon:
             oldest.writer.close()
         self.active += 1
         try:
-            await Connection(self, reader, writer).serve()
+            await Connection(self, reader, writer, fds).serve()
         except Disconnect as exc:
             log.debug("connection closed: %s", exc)
         except (ConnectionError, OSError) as exc:
@@ -249,26 +280,35 @@ class ClamdDaemon:
                     ready: Callable[[list[str]], None] | None = None) -> None:
         self._stopped = asyncio.Event()
         servers: list[asyncio.Server] = []
+        unix_task: asyncio.Task[None] | None = None
+        addresses: list[str] = []
         if tcp is not None:
             servers.append(await asyncio.start_server(self.handle, tcp[0], tcp[1], limit=MAX_COMMAND,
                                                       backlog=1024))
         if unix is not None:
             sockets.claim(unix)  # a live daemon there: refuse (SocketError); a stale file: removed
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             with sockets.creating(self.socket_mode):
-                servers.append(await asyncio.start_unix_server(self.handle, unix, limit=MAX_COMMAND, backlog=1024))
+                listener.bind(unix)
             sockets.finish(unix, self.socket_mode, self.socket_gid)
+            listener.listen(1024)
+            unix_task = asyncio.create_task(fdstream.serve_unix(listener, self.handle, MAX_COMMAND))
+            addresses.append(unix)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
         for sig in (signal.SIGHUP, signal.SIGUSR2):  # clamd reloads on SIGUSR2; SIGHUP as for the milter
             loop.add_signal_handler(sig, self.request_reload)
-        addresses = [str(sock.getsockname()) for s in servers for sock in s.sockets]
+        addresses += [str(sock.getsockname()) for s in servers for sock in s.sockets]
         log.warning("clamd protocol on %s (rules %s)", ", ".join(addresses), self.service.rules_version)
         if ready is not None:
             ready(addresses)
         await self._stopped.wait()
         for s in servers:
             s.close()
+        if unix_task is not None:
+            unix_task.cancel()
+            listener.close()
         if unix is not None and os.path.exists(unix):
             os.unlink(unix)
         self.service.close()

@@ -4,6 +4,7 @@ socket, ALLMATCHSCAN, STATS, QUIT, clamd_found_at and clamd_scan_roots reloaded 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import stat
@@ -143,3 +144,38 @@ def test_sighup_reloads_clamd_scan_roots(tmp_path: Path, daemons: list[UnixDaemo
     d.proc.send_signal(signal.SIGHUP)
     wait_for(lambda: d.talk(f"zSCAN {b / 'f.txt'}\0".encode()).endswith(b": OK\0"), 60, "roots reloaded")
     assert d.talk(f"zSCAN {a / 'f.txt'}\0".encode()).endswith(b"Access denied. ERROR\0")
+
+
+def test_fildes_with_clamdscan_fdpass(tmp_path: Path, daemons: list[UnixDaemon]) -> None:
+    if shutil.which("clamdscan") is None:
+        pytest.skip("Debian package clamdscan is not installed (scripts/test.sh installs it)")
+    d = UnixDaemon(tmp_path).start()
+    daemons.append(d)
+    bad, good = tmp_path / "bad.txt", tmp_path / "good.txt"
+    bad.write_bytes(b"x " + MARKER + b"\n")
+    good.write_text("fine\n")
+    conf = tmp_path / "clamd.conf"
+    conf.write_text(f"LocalSocket {d.path}\n")
+    r = subprocess.run(["clamdscan", f"--config-file={conf}", "--fdpass", "--no-summary", str(bad), str(good)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"{bad}: Scamscan.Yara.TEST_Marker FOUND" in r.stdout and f"{good}: OK" in r.stdout
+
+
+def test_fildes_raw_without_a_descriptor_and_a_directory(tmp_path: Path, daemons: list[UnixDaemon]) -> None:
+    d = UnixDaemon(tmp_path).start()
+    daemons.append(d)
+    assert d.talk(b"zFILDES\0x") == b"FILDES: didn't receive file descriptor. ERROR\0"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(60)
+        s.connect(str(d.path))
+        s.sendall(b"zFILDES\0")
+        folder = os.open(tmp_path, os.O_RDONLY)
+        try:
+            socket.send_fds(s, [b"\0"], [folder])
+        finally:
+            os.close(folder)
+        s.shutdown(socket.SHUT_WR)
+        reply = s.recv(1000)
+    assert reply.startswith(b"fd[") and reply.endswith(b": not a regular file. ERROR\0")
+    assert d.answers()
