@@ -34,5 +34,10 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("tar", FileType.TAR, (FileType.TAR,)),
     Target("iso", FileType.ISO, (FileType.ISO,)),
     Target("lnk", FileType.LNK, (FileType.LNK,)),
+    Target("rar", FileType.RAR, (FileType.RAR,)),
+    Target("cab", FileType.CAB, (FileType.CAB,)),
+    Target("msix", FileType.MSIX, (FileType.MSIX,)),
+    Target("onenote", FileType.ONENOTE, (FileType.ONENOTE,)),
+    Target("html", FileType.HTML, (FileType.HTML, FileType.TEXT)),  # smuggled payloads, encoded commands
     Target("engine", None, tuple(FileType)),
 )}

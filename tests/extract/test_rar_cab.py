@@ -195,3 +195,27 @@ def test_damaged_cab_is_never_clean(scan: Callable[..., ItemReport], damage: str
             "folder": good[:36] + b"\xff" * 8 + good[44:]}[damage]
     report = scan(data, "bad.cab")
     assert report.verdict != Verdict.CLEAN
+
+
+# --- XAR (libarchive writes it; LHA has no writer here, its reader is libarchive's too) ---------------
+
+def xar(members: dict[str, bytes]) -> bytes:
+    import libarchive
+
+    chunks: list[bytes] = []
+    with libarchive.custom_writer(lambda b: chunks.append(bytes(b)) or len(b), "xar") as archive:
+        for name, data in members.items():
+            archive.add_file_from_memory(name, len(data), data)
+    return b"".join(chunks)
+
+
+def test_xar_members_scanned_and_bounded(scan: Callable[..., ItemReport]) -> None:
+    data = xar({"setup/run.bat": MARKER, "a.txt": b"a", "b.txt": b"b"})
+    assert marker_location(scan(data, "pkg.xar")) == ("pkg.xar", "setup/run.bat")
+    assert "max_children" in reasons(scan(data, "pkg.xar", max_children=2))
+
+
+@pytest.mark.parametrize("cut", [40, 200])
+def test_damaged_xar_is_never_clean(scan: Callable[..., ItemReport], cut: int) -> None:
+    report = scan(xar({"setup/run.bat": MARKER * 20})[:cut], "pkg.xar")
+    assert report.verdict != Verdict.CLEAN
