@@ -32,7 +32,7 @@ MAX_SCAN = 8 * 1024 * 1024
 MAX_PAYLOADS = 20
 MIN_RUN = 200  # characters of base64/hex before a string is worth decoding blind
 
-PROBE_WORDS = (b"atob(", b";base64,", b"uint8array", b"fromcharcode", b"mssaveoropenblob", b"new blob")
+PROBE_WORDS = (b"atob(", b";base64,", b"uint8array", b"fromcharcode")
 # Types that a page has no business handing out as a download it built itself.
 RISKY = frozenset({FileType.PE, FileType.ZIP, FileType.OOXML, FileType.MSIX, FileType.SEVENZIP, FileType.RAR,
                    FileType.CAB, FileType.ISO, FileType.OLE, FileType.LNK, FileType.ONENOTE, FileType.GZIP,
@@ -64,8 +64,9 @@ class Smuggled:
 
 
 def wants(item: Item, low: bytes | None = None) -> bool:
+    """Cheap probe: every sink (Blob, msSaveOrOpenBlob) says "blob"; the decoders have their own words."""
     low = low if low is not None else bytes(memoryview(item.data)[:MAX_SCAN]).lower()
-    return any(word in low for word in PROBE_WORDS) or (b"download" in low and b"blob" in low)
+    return b"blob" in low or any(word in low for word in PROBE_WORDS)
 
 
 def _b64(text: str) -> bytes:
