@@ -48,6 +48,7 @@ class Scanner:
         self.settings = settings or Settings()
         self.engine = Engine(self.settings, rules)
         namespace = f"{__version__}|{code_fingerprint()}|{self.engine.content_key}|{self.settings.fingerprint()}"
+        self.cache_namespace = namespace  # what a result depends on besides the bytes (the service's shared cache)
         self.cache = (ResultCache(Path(self.settings.cache_dir), namespace, self.settings.cache_max_size)
                       if self.settings.result_cache and self.settings.cache_dir else None)
 

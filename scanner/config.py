@@ -113,6 +113,17 @@ class Settings:
     clamd_found_at: str = "suspicious"  # lowest verdict answered FOUND ("malicious": SUSPICIOUS is OK)
     socket_mode: str = "0660"  # Unix sockets of the milter and clamd daemon
     socket_group: str = ""  # their group (the MTA's, e.g. postfix), "" to keep the daemon's
+    # Scan service (scanner/service/, `scamscan serve` and `scamscan worker`).
+    service_token: str = ""  # bearer token required on every route but /v1/health ("" = none)
+    service_max_body: int = 100 * MiB  # largest request body; larger gets 413
+    service_rate_limit: str = "600/minute"  # per client address ("" = none); `limits` syntax
+    service_queue_max: int = 1000  # jobs waiting beyond the workers; more gets 503 + Retry-After
+    service_sync_timeout: float = 60.0  # a synchronous request waits this long for its scan
+    service_result_ttl: int = 3600  # seconds a job, its report and the shared result cache are kept
+    service_workers: int = 0  # embedded worker processes (0: cores)
+    service_max_attempts: int = 3  # a job that killed this many workers ends incomplete: worker_crashed
+    service_header_timeout: float = 10.0  # a client must send its request headers (and body) within this
+    service_heartbeat_timeout: float = 10.0  # a silent Redis worker is dead after this; its job is re-queued
     # Where the settings came from (not a setting): the file read, or "" for none.
     config_file: str = field(default="", compare=False)
 
@@ -133,7 +144,7 @@ class Settings:
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "config_file"}
 _SIZE_FIELDS = {"max_file_size", "max_total_size", "clamd_stream_max_length", "max_text_size", "max_text",
-                "cache_max_size"}
+                "cache_max_size", "service_max_body"}
 MILTER_ACTIONS = ("accept", "add_header", "quarantine", "reject", "tempfail")
 _DEFAULTS: dict[str, Any] = {}
 

@@ -206,4 +206,4 @@ def filter_command(ctx: click.Context, reject_exit: int, error_exit: int, reinje
     sys.exit(hook.run(settings, sys.stdin.buffer, sys.stdout.buffer, reject_exit, error_exit, deliver))
 
 
-COMMANDS = (milter, clamd, filter_command)
+COMMANDS = [milter, clamd, filter_command]

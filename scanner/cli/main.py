@@ -28,6 +28,7 @@ from .feeds import feeds as feeds_group
 from .gateway import COMMANDS as GATEWAY_COMMANDS
 from .logs import setup_logging
 from .rules import rules as rules_group
+from .serve import COMMANDS as SERVICE_COMMANDS
 
 PROGRESS_MIN_FILES = 20
 
@@ -242,7 +243,7 @@ def version(ctx: click.Context, config_path: str | None) -> None:
 
 main.add_command(rules_group)
 main.add_command(feeds_group)
-for _gateway_command in GATEWAY_COMMANDS:
+for _gateway_command in GATEWAY_COMMANDS + SERVICE_COMMANDS:
     main.add_command(_gateway_command)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..models import ItemReport, ScanReport
-from . import json, sarif, text
+from . import html, json, sarif, text
 
 RENDERERS: dict[str, Callable[[ScanReport], str]] = {
     "text": text.render,
     "json": json.render,
     "jsonl": json.render_lines,
     "sarif": sarif.render,
+    "html": html.render,
 }
 
 STREAMERS: dict[str, Callable[[ItemReport], str]] = {
