@@ -62,6 +62,8 @@ def _tree(items: tuple[ItemSummary, ...]) -> str:
 
 
 def _value(value: Any) -> str:
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "data" in v for v in value):
+        return " | ".join(f"{v.get('id', '')}@{v.get('offset', '')}: {v['data']}" for v in value)[:2000]  # YARA
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)[:2000]
     return str(value)[:2000]
