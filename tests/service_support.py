@@ -85,7 +85,7 @@ def request(url: str, data: bytes | None = None, headers: dict[str, str] | None 
         return status, head, text
 
 
-def multipart(data: bytes, name: str, field: str = "file", boundary: str = "scamscan-test-boundary") -> tuple[bytes, str]:
+def multipart(data: bytes, name: str, field: str = "file", boundary: str = "scamscan-test") -> tuple[bytes, str]:
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n"
             f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"

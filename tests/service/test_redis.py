@@ -16,8 +16,18 @@ from typing import Any
 
 import pytest
 from helpers import TEST_RULES, run_scamscan, write_rules_dir
-from service_support import CLEAN, LURES, Daemon, Redis, request, slow_text, start_server, start_worker, \
-    wait_for, wait_job
+from service_support import (
+    CLEAN,
+    LURES,
+    Daemon,
+    Redis,
+    request,
+    slow_text,
+    start_server,
+    start_worker,
+    wait_for,
+    wait_job,
+)
 from thunderstormAPI.thunderstorm import ThunderstormAPI
 
 SETTINGS = {"service_heartbeat_timeout": 1.5, "service_max_attempts": 2, "service_rate_limit": ""}
@@ -96,8 +106,12 @@ def test_mixed_submissions_complete_although_a_worker_is_killed(cluster: Cluster
     assert api.scan(str(LURES[0]))[0]["level"] == "Alert"  # synchronous answers go on meanwhile
     for path, receipt in receipts:
         result: dict[str, Any] = {}
-        wait_for(lambda r=receipt: result.update(api.get_async_result(r["id"])) or result["status"] == "done",
-                 120, f"{path.name}")
+
+        def finished(r: dict[str, Any] = receipt, out: dict[str, Any] = result) -> bool:
+            out.update(api.get_async_result(r["id"]))
+            return out["status"] == "done"
+
+        wait_for(finished, 120, f"{path.name}")
         assert bool(result["result"]) == (path in LURES), (path.name, result)
     for path, job in native:
         assert wait_job(base, job["id"])["report"]["verdict"] in ("suspicious", "malicious"), path.name
