@@ -104,7 +104,8 @@ class EmbeddedBackend:
                 break
             except WorkerCrashed as exc:
                 if attempts >= self.settings.service_max_attempts:
-                    report = crashed_report(replace(job, attempts=attempts + 1), self.rules_version)
+                    attempts += 1  # counted as in the Redis mode: the start that is refused
+                    report = crashed_report(replace(job, attempts=attempts), self.rules_version)
                     break
                 attempts += 1
                 try:
