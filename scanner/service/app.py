@@ -188,7 +188,10 @@ def _job_doc(job: Job) -> dict[str, Any]:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status, headers=exc.headers)
+    headers = dict(exc.headers)
+    if request.method == "POST":
+        headers["Connection"] = "close"  # the body may be unread: do not wait for the client's next request
+    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status, headers=headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -45,7 +45,8 @@ def error_body(code: str, message: str) -> bytes:
 
 async def send_error(send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
     body = error_body(code, message)
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+           (b"connection", b"close")]  # a refused request's body is never read
     raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
