@@ -39,6 +39,7 @@ from .jobs import (
 )
 
 MAX_CACHE = 100_000
+MAX_JOBS = 100_000  # finished jobs kept in memory (oldest dropped first, even inside the TTL)
 
 
 def _scan_task(scanner: Any, data: bytes, name: str) -> ScanReport:
@@ -136,7 +137,7 @@ class EmbeddedBackend:
         cutoff = time.time() - self.settings.service_result_ttl
         while self.jobs:
             first = next(iter(self.jobs.values()))
-            if first.submitted >= cutoff or first.state != DONE:
+            if first.state != DONE or (first.submitted >= cutoff and len(self.jobs) <= MAX_JOBS):
                 break
             self.jobs.popitem(last=False)
             if self.latest_by_sha.get(first.upload.sha256) is first.report:
