@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..api import Scanner, skipped_report
-from ..models import Incomplete, ItemReport, ScanReport, Verdict
+from ..models import ItemReport, ScanReport, Verdict
 from ..version import __version__
 
 QUEUED, RUNNING, DONE = "queued", "running", "done"
@@ -137,5 +137,3 @@ def report_from_json(text: str | bytes) -> ScanReport:
 def is_cacheable(item: ItemReport) -> bool:
     return not item.incomplete and item.verdict != Verdict.INCOMPLETE
 
-
-__all__ = ["DONE", "QUEUED", "RUNNING", "Incomplete", "Job", "QueueFull", "Upload"]

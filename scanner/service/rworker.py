@@ -35,7 +35,7 @@ from ..api import Scanner
 from ..config import ConfigError, Settings, load_settings
 from ..gateway.service import warmed_scanner
 from ..intel.iocs import IocError
-from ..models import ItemReport
+from ..models import ItemReport, ScanReport
 from ..rules import RuleError
 from . import stats
 from .jobs import (
@@ -87,7 +87,8 @@ def scan_job(job_id: str) -> None:
     attempts = int(r.hincrby(job_key(job_id), "attempts", 1))
     job = job_from_hash(job_id, r.hgetall(job_key(job_id)))
     if job is None or job.state == DONE:
-        r.delete(job_key(job_id)) if job is None else None
+        if job is None:
+            r.delete(job_key(job_id))  # only the attempts counter we just created
         return  # expired, or a duplicate delivery of a finished job
     if attempts > st.settings.service_max_attempts:
         _finish(st, replace(job, attempts=attempts), crashed_report(replace(job, attempts=attempts),
@@ -113,10 +114,7 @@ def scan_job(job_id: str) -> None:
     _finish(st, replace(job, attempts=attempts), report, time.perf_counter() - started)
 
 
-def _finish(st: WorkerState, job: Job, report: object, seconds: float) -> None:
-    from ..models import ScanReport
-
-    assert isinstance(report, ScanReport)
+def _finish(st: WorkerState, job: Job, report: ScanReport, seconds: float) -> None:
     ttl = st.settings.service_result_ttl
     text = report_json(report)
     pipe = st.redis.pipeline(transaction=True)
