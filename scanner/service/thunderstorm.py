@@ -21,11 +21,28 @@ LEVELS = {Verdict.MALICIOUS: ("Alert", "Malware file found"),
 
 
 def _matched(finding: Finding) -> list[str]:
+    """Up to 10 evidence strings: YARA string data, URLs, names... (not rule metadata)."""
     out: list[str] = []
-    for value in finding.evidence.values():
-        values = value if isinstance(value, list) else [value]
-        out.extend(str(v)[:200] for v in values if isinstance(v, (str, int, float)))
-    return out[:10]
+
+    def walk(value: Any) -> None:
+        if len(out) >= 10:
+            return
+        if isinstance(value, dict):
+            if "data" in value:
+                out.append(str(value["data"])[:200])
+            else:
+                for item in value.values():
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, (str, int, float)):
+            out.append(str(value)[:200])
+
+    for key, value in finding.evidence.items():
+        if key not in ("meta", "namespace", "tags", "rule"):
+            walk(value)
+    return out
 
 
 def _match(finding: Finding) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_support import CLEAN, LURE, LURES, Daemon, multipart, request, start_server, wait_for, wait_job
+from service_support import CLEAN, LURE, LURES, ROOT, Daemon, multipart, request, start_server, wait_for, wait_job
 from thunderstormAPI.thunderstorm import ThunderstormAPI
 
 from scanner.models import ScanReport
@@ -39,8 +39,11 @@ def test_thunderstorm_client_sync_lure_and_clean(server: tuple[Daemon, str]) -> 
         assert result[0]["context"]["sha256"] == hashlib.sha256(lure.read_bytes()).hexdigest()
         assert result[0]["context"]["source"] == "test-host"
         assert result[0]["matches"] and all("rulename" in m and "subscore" in m for m in result[0]["matches"])
+    assert any(m["matched"] for m in api.scan(str(LURE))[0]["matches"])  # the evidence strings
     for clean in CLEAN:
         assert api.scan(str(clean)) == [], clean.name
+    locked = api.scan(str(ROOT / "samples/bad/encrypted.zip"))  # not analysable: never an empty list
+    assert locked[0]["level"] == "Notice" and "incomplete.encrypted" in {m["rulename"] for m in locked[0]["matches"]}
 
 
 def test_thunderstorm_client_async_status_info(server: tuple[Daemon, str]) -> None:
