@@ -66,7 +66,8 @@ class EmbeddedBackend:
         import os
 
         workers = self.settings.service_workers or os.cpu_count() or 1
-        return WorkerPool(self.scanner, workers=workers, max_queue=self.settings.service_queue_max)
+        # Forked now: at start-up that is before uvicorn's event loop and threads exist.
+        return WorkerPool(self.scanner, workers=workers, max_queue=self.settings.service_queue_max).start()
 
     @property
     def rules_version(self) -> str:

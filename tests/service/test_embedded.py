@@ -80,3 +80,15 @@ def test_job_that_keeps_killing_workers_ends_worker_crashed(server: tuple[Daemon
     item = done["report"]["files"][0]
     assert done["attempts"] == 3 and [i["reason"] for i in item["incomplete"]] == ["worker_crashed"]
     assert request(base + "/v1/scan?name=after.txt", b"hello", OCTET)[2]["report"]["verdict"] == "clean"
+
+
+def test_a_scan_past_its_deadline_ends_incomplete_timeout(tmp_path: Path) -> None:
+    daemon, base = start_server(tmp_path, "--workers", "1", service_sync_timeout=0.5, service_rate_limit="")
+    try:
+        job = request(base + "/v1/jobs?name=slow.txt", slow_text(400_000), OCTET)[2]
+        item = wait_job(base, job["id"])["report"]["files"][0]
+        assert item["verdict"] == "incomplete" and [i["reason"] for i in item["incomplete"]] == ["timeout"]
+        # the killed worker's SIGTERM did not reach the server: it still answers, with a new worker
+        assert request(base + "/v1/scan?name=after.txt", b"hello", OCTET)[2]["report"]["verdict"] == "clean"
+    finally:
+        daemon.stop()
