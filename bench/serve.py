@@ -25,6 +25,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -43,17 +44,53 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 def direct(files: list[Path], jobs: int, tmp: Path) -> dict[str, Any]:
+    out = tmp / "direct.jsonl"
+    cpu_before = [0.0]
+
     def run(paths: list[Path]) -> float:
         t = time.perf_counter()
-        subprocess.run([*SCAMSCAN, "scan", "-j", str(jobs), "--no-cache", "--format", "jsonl", "-o", os.devnull,
+        cpu_before[0] = children_cpu()
+        subprocess.run([*SCAMSCAN, "scan", "-j", str(jobs), "--no-cache", "--format", "jsonl", "-o", str(out),
                         *map(str, paths)], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return time.perf_counter() - t
 
     startup = run(files[:1])
+    startup_cpu = children_cpu() - cpu_before[0]
     wall = run(files)
+    cpu = children_cpu() - cpu_before[0] - startup_cpu  # the scans, not loading the rules
+    verdicts: dict[str, int] = {}
+    for line in out.read_text().splitlines():
+        item = json.loads(line)
+        key = item["verdict"] + ("+" + ",".join(sorted({i["reason"] for i in item["incomplete"]}))
+                                 if item["incomplete"] else "")
+        verdicts[key] = verdicts.get(key, 0) + 1
     return {"files_per_s": round(len(files) / wall, 1),
             "files_per_s_without_startup": round(len(files) / max(0.001, wall - startup), 1),
-            "startup_s": round(startup, 2)}
+            "startup_s": round(startup, 2), "cpu_ms_per_file": round(1000 * cpu / len(files), 1),
+            "verdicts": verdicts}
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tree_cpu(pids: list[int]) -> float:
+    """CPU seconds used so far by these processes and their children (the embedded workers)."""
+    seen, todo, ticks = set(), list(pids), 0
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def post(port: int, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -73,16 +110,26 @@ def multipart(data: bytes, name: str) -> tuple[bytes, dict[str, str]]:
     return body, {"Content-Type": f"multipart/form-data; boundary={b}"}
 
 
-def service(port: int, msgs: list[bytes], latency_msgs: list[bytes], clients: int) -> dict[str, Any]:
+def service(port: int, msgs: list[bytes], latency_msgs: list[bytes], clients: int, pids: list[int]) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     octet = {"Content-Type": "application/octet-stream"}
     for i, m in enumerate(msgs[:4]):  # warm the workers
         post(port, f"/v1/scan?name=warm-{tag}-{i}.eml", m, octet)
+    cpu = tree_cpu(pids)
     t = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        codes = list(pool.map(lambda im: post(port, f"/v1/scan?name={tag}-{im[0]}.eml", im[1], octet)[0],
-                              enumerate(msgs)))
+        answers = list(pool.map(lambda im: post(port, f"/v1/scan?name={tag}-{im[0]}.eml", im[1], octet),
+                                enumerate(msgs)))
     elapsed = time.perf_counter() - t
+    cpu = tree_cpu(pids) - cpu
+    codes = [status for status, _ in answers]
+    verdicts: dict[str, int] = {}  # the same messages must get the same verdicts in every set-up
+    for status, body in answers:
+        if status == 200:
+            item = json.loads(body)["report"]["files"][0]
+            key = item["verdict"] + ("+" + ",".join(sorted({i["reason"] for i in item["incomplete"]}))
+                                     if item["incomplete"] else "")
+            verdicts[key] = verdicts.get(key, 0) + 1
     lat = []
     for i, m in enumerate(latency_msgs):
         body, headers = multipart(m, f"lat-{tag}-{i}.eml")
@@ -91,7 +138,8 @@ def service(port: int, msgs: list[bytes], latency_msgs: list[bytes], clients: in
         lat.append((time.perf_counter() - t) * 1000)
         codes.append(status)
     return {"files_per_s": round(len(msgs) / elapsed, 1), "p50_ms": round(pct(lat, 0.5), 1),
-            "p99_ms": round(pct(lat, 0.99), 1), "errors": sum(1 for c in codes if c != 200)}
+            "p99_ms": round(pct(lat, 0.99), 1), "errors": sum(1 for c in codes if c != 200),
+            "cpu_ms_per_file": round(1000 * cpu / len(msgs), 1), "verdicts": verdicts}
 
 
 def start(args: list[str], port: int, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -135,7 +183,7 @@ def one_round(n: int, files: list[Path], msgs: list[bytes], latency_msgs: list[b
                 tmp / "serve.log", env)
     try:
         wait_health(port, n)
-        run["embedded"] = service(port, msgs, latency_msgs, 2 * n)
+        run["embedded"] = service(port, msgs, latency_msgs, 2 * n, [srv.pid])
     finally:
         stop(srv)
     rport, port = free_port(), free_port()
@@ -148,7 +196,7 @@ def one_round(n: int, files: list[Path], msgs: list[bytes], latency_msgs: list[b
                                   stdout=out, stderr=out, stdin=subprocess.DEVNULL, env=env)
     try:
         wait_health(port, n)
-        run["redis"] = service(port, msgs, latency_msgs, 2 * n)
+        run["redis"] = service(port, msgs, latency_msgs, 2 * n, [srv.pid, worker.pid, redis.pid])
     finally:
         stop(worker, srv, redis)
     print(f"  round, workers={n}: {json.dumps(run)}", flush=True)
@@ -159,11 +207,13 @@ def best_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     best: dict[str, Any] = {}
     for mode in ("direct", "embedded", "redis"):
         best[mode] = {key: (max if key.startswith("files") or key == "errors" else min)(r[mode][key] for r in runs)
-                      for key in runs[0][mode]}
+                      for key in runs[0][mode] if key != "verdicts"}
+        best[mode]["verdicts"] = runs[0][mode]["verdicts"]
     for mode in ("embedded", "redis"):
         best[mode]["vs_direct_without_startup"] = round(
             best[mode]["files_per_s"] / best["direct"]["files_per_s_without_startup"], 2)
         best[mode]["vs_direct"] = round(best[mode]["files_per_s"] / best["direct"]["files_per_s"], 2)
+        best[mode]["cpu_vs_direct"] = round(best[mode]["cpu_ms_per_file"] / best["direct"]["cpu_ms_per_file"], 2)
     return best
 
 

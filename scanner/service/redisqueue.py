@@ -17,7 +17,6 @@ Keys (prefix ``scamscan:``): ``job:<id>`` hash (state, upload, attempts, worker,
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from typing import Any
 import dramatiq
 import redis.asyncio as aioredis
 from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import Retries
 
 from ..config import Settings
 from ..models import ScanReport
@@ -55,7 +55,9 @@ def done_key(job_id: str) -> str:
 def make_broker(url: str, settings: Settings) -> RedisBroker:
     # Maintenance (moving a dead worker's unacked messages back) on every fetch: one cheap sorted-set
     # query, and a killed worker's job is re-queued within `service_heartbeat_timeout`.
-    broker = RedisBroker(url=url, namespace=NAMESPACE, middleware=[],  # type: ignore[no-untyped-call]
+    # Retries: an actor raises only when Redis itself fails mid-job; try again later instead of dead-lettering.
+    broker = RedisBroker(url=url, namespace=NAMESPACE,  # type: ignore[no-untyped-call]
+                         middleware=[Retries(max_retries=5, min_backoff=1000, max_backoff=30_000)],
                          heartbeat_timeout=int(settings.service_heartbeat_timeout * 1000),
                          maintenance_chance=1_000_000)
     broker.declare_queue(QUEUE)
@@ -100,17 +102,19 @@ class RedisBackend:
         return self._rules_version
 
     async def submit(self, data: bytes, upload: Upload) -> Job:
-        if await self.queue_length() >= self.settings.service_queue_max:
-            raise QueueFull(f"{self.settings.service_queue_max} jobs waiting")
         job = new_job(upload)
         ttl = self.settings.service_result_ttl
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=False) as pipe:  # one round trip: queue length and the job
+            pipe.llen(f"{NAMESPACE}:{QUEUE}")
             pipe.set(blob_key(job.id), data, ex=ttl)
             pipe.hset(job_key(job.id), mapping={"state": job.state, "upload": json.dumps(upload.to_dict()),
                                                 "submitted": str(job.submitted), "attempts": "0"})
             pipe.expire(job_key(job.id), ttl)
-            await pipe.execute()
-        await asyncio.to_thread(self.actor.send, job.id)
+            waiting = (await pipe.execute())[0]
+        if int(waiting) >= self.settings.service_queue_max:
+            await self.redis.delete(blob_key(job.id), job_key(job.id))
+            raise QueueFull(f"{self.settings.service_queue_max} jobs waiting")
+        self.actor.send(job.id)  # one short Redis call; a thread hop would cost more than it saves
         return job
 
     async def get(self, job_id: str) -> Job | None:
@@ -118,12 +122,13 @@ class RedisBackend:
 
     async def wait(self, job_id: str, timeout: float) -> Job | None:
         deadline = time.monotonic() + timeout
-        while True:
-            job = await self.get(job_id)
+        while True:  # the worker pushes to done:<id> when it finishes: wait on that, then read the job once
             left = deadline - time.monotonic()
-            if job is None or job.state == DONE or left <= 0:
+            if left > 0:
+                await self.redis.blpop([done_key(job_id)], timeout=min(left, 5.0))
+            job = await self.get(job_id)
+            if job is None or job.state == DONE or deadline - time.monotonic() <= 0:
                 return job
-            await self.redis.blpop([done_key(job_id)], timeout=min(left, 5.0))
 
     async def latest(self, sha256: str) -> ScanReport | None:
         text = await self.redis.get(f"{PREFIX}latest:{sha256}")

@@ -80,38 +80,43 @@ _STATE: WorkerState | None = None
 
 
 def scan_job(job_id: str) -> None:
-    """The actor: one job, start to finish; never raises (a raise would dead-letter the message)."""
+    """The actor: one job, start to finish.  Scan failures become the report's `incomplete`; only a
+    Redis failure raises, and Dramatiq's Retries middleware runs the job again later."""
     st = _STATE
     assert st is not None
     r, scanner = st.redis, st.scanner  # one scanner for the whole job, even across a reload
-    attempts = int(r.hincrby(job_key(job_id), "attempts", 1))
-    job = job_from_hash(job_id, r.hgetall(job_key(job_id)))
+    pipe = r.pipeline(transaction=True)
+    pipe.hincrby(job_key(job_id), "attempts", 1)
+    pipe.hgetall(job_key(job_id))
+    attempts, raw = pipe.execute()
+    job = job_from_hash(job_id, raw)
     if job is None or job.state == DONE:
         if job is None:
             r.delete(job_key(job_id))  # only the attempts counter we just created
         return  # expired, or a duplicate delivery of a finished job
-    if attempts > st.settings.service_max_attempts:
-        _finish(st, replace(job, attempts=attempts), crashed_report(replace(job, attempts=attempts),
-                                                                      scanner.rules_version), 0.0)
+    job = replace(job, attempts=int(attempts))
+    if job.attempts > st.settings.service_max_attempts:
+        _finish(st, job, crashed_report(job, scanner.rules_version), 0.0)
         return
-    r.hset(job_key(job_id), mapping={"state": RUNNING, "worker": st.name})
     started = time.perf_counter()
     key = f"{PREFIX}cache:{cache_key(scanner.cache_namespace, job.upload.sha256, job.upload.name)}"
-    hit = r.get(key)
+    pipe = r.pipeline(transaction=False)
+    pipe.hset(job_key(job_id), mapping={"state": RUNNING, "worker": st.name})
+    pipe.get(key)
+    pipe.get(blob_key(job_id))
+    _, hit, data = pipe.execute()
     if hit:
         item = replace(ItemReport.from_dict(json.loads(hit)), path=job.upload.name, cached=True)
         report = wrap(item, scanner.rules_version, now_iso())
+    elif data is None:
+        item = failed_item(job.upload.name, "expired", "the upload expired before a worker took it",
+                           sha256=job.upload.sha256, size=job.upload.size)
+        report = wrap(item, scanner.rules_version, now_iso())
     else:
-        data = r.get(blob_key(job_id))
-        if data is None:
-            item = failed_item(job.upload.name, "expired", "the upload expired before a worker took it",
-                               sha256=job.upload.sha256, size=job.upload.size)
-            report = wrap(item, scanner.rules_version, now_iso())
-        else:
-            report = run_scan(scanner, bytes(data), job.upload.name)  # type: ignore[arg-type]
-            if is_cacheable(report.files[0]):
-                r.set(key, json.dumps(report.files[0].to_dict()), ex=st.settings.service_result_ttl)
-    _finish(st, replace(job, attempts=attempts), report, time.perf_counter() - started)
+        report = run_scan(scanner, bytes(data), job.upload.name)
+        if is_cacheable(report.files[0]):
+            r.set(key, json.dumps(report.files[0].to_dict()), ex=st.settings.service_result_ttl)
+    _finish(st, job, report, time.perf_counter() - started)
 
 
 def _finish(st: WorkerState, job: Job, report: ScanReport, seconds: float) -> None:
