@@ -16,6 +16,8 @@ from ..intel.iocs import IocError
 from ..rules import RuleError
 from .gateway import CONFIG, EX_CONFIG, NO_BUNDLED, RULES, VERBOSE, _setup
 
+EX_UNAVAILABLE = 69  # sysexits: the Redis server is not there
+
 
 def _listen(value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
@@ -76,8 +78,15 @@ def worker(ctx: click.Context, redis_url: str, concurrency: int, rules_dirs: tup
            config_path: str | None, verbose: int) -> None:
     """Scan the jobs of a `scamscan serve --redis` service."""
     settings, path, adjust = _setup(ctx, config_path, rules_dirs, no_bundled_rules, verbose)
+    import redis
+
     from ..service import rworker
 
+    try:
+        redis.Redis.from_url(redis_url).ping()
+    except (redis.RedisError, ValueError) as exc:
+        click.echo(f"scamscan: error: Redis at {redis_url}: {exc}", err=True)
+        sys.exit(EX_UNAVAILABLE)
     try:
         rworker.run(redis_url, settings, concurrency, path, adjust)
     except (RuleError, IocError, ConfigError) as exc:
@@ -95,9 +104,9 @@ def reload_workers(redis_url: str) -> None:
 
     try:
         listeners = redis.Redis.from_url(redis_url).publish(RELOAD_CHANNEL, b"reload")
-    except redis.RedisError as exc:
+    except (redis.RedisError, ValueError) as exc:
         click.echo(f"scamscan: error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(EX_UNAVAILABLE)
     click.echo(f"reload sent to {listeners} worker(s)")
 
 

@@ -15,6 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -194,6 +195,11 @@ async def _api_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status, headers=headers)
 
 
+async def _backend_down(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"error": "queue_unavailable", "message": f"the job queue is unreachable: {exc}"},
+                        status_code=503, headers={"Retry-After": "10"})
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
@@ -223,4 +229,5 @@ def create_app(backend: Backend, settings: Settings) -> Starlette:
         await backend.close()
 
     return Starlette(routes=routes, middleware=[Middleware(Guard, settings=settings)],
-                     exception_handlers={ApiError: _api_error, HTTPException: _http_error}, lifespan=lifespan)
+                     exception_handlers={ApiError: _api_error, HTTPException: _http_error,
+                                         RedisError: _backend_down}, lifespan=lifespan)

@@ -22,6 +22,7 @@ from service_support import (
     Daemon,
     Redis,
     request,
+    service_env,
     slow_text,
     start_server,
     start_worker,
@@ -161,3 +162,22 @@ def test_reload_message_reaches_every_worker(cluster: Cluster) -> None:
         return len(names) == 2
 
     wait_for(both_reloaded, 60, "both workers reloaded")
+
+
+def test_redis_unreachable_is_a_clear_error(tmp_path: Path) -> None:
+    from gateway_support import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    out = run_scamscan(["worker", "--redis", url], timeout=60)
+    assert out.returncode == 69 and b"Redis at" in out.stderr
+    port = free_port()
+    server = Daemon(["serve", "--listen", f"127.0.0.1:{port}", "--redis", url], port, tmp_path / "serve.log",
+                    service_env(service_rate_limit="")).start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        status, head, err = request(base + "/v1/scan?name=x.txt", b"hello", OCTET)
+        assert status == 503 and err["error"] == "queue_unavailable" and head["retry-after"]
+        status, _, health = request(base + "/v1/health")
+        assert status == 503 and health["error"] == "queue_unavailable"
+    finally:
+        server.stop()
