@@ -70,7 +70,8 @@ def document() -> dict[str, Any]:
                     "id": {"type": "string"}, "state": {"enum": ["queued", "running", "done"]},
                     "name": {"type": "string"}, "source": {"type": "string"}, "sha256": {"type": "string"},
                     "size": {"type": "integer"}, "attempts": {"type": "integer"},
-                    "report": {"description": "the `scamscan scan --format json` document, once done",
+                    "report": {"description": "the `scamscan scan --format json` document, once done "
+                                              "(JSON Schema: scanner/schema/report.schema.json)",
                                "type": ["object", "null"]}}},
             },
         },

@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from service_support import CLEAN, LURE, LURES, ROOT, Daemon, multipart, request, start_server, wait_for, wait_job
 from thunderstormAPI.thunderstorm import ThunderstormAPI
 
 from scanner.models import ScanReport
+from scanner.render.json import schema
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,8 @@ def test_native_sync_async_results(server: tuple[Daemon, str]) -> None:
     status, _, job = request(base + "/v1/scan?name=hotfix-mail.eml", data,
                              {"Content-Type": "application/octet-stream"})
     assert status == 200 and job["state"] == "done" and job["name"] == "hotfix-mail.eml"
-    report = ScanReport.from_dict(job["report"])  # the --format json schema
+    jsonschema.Draft202012Validator(schema()).validate(job["report"])  # the published --format json schema
+    report = ScanReport.from_dict(job["report"])
     assert report.verdict.value == "malicious" and report.files[0].path == "hotfix-mail.eml"
     body, ctype = multipart(CLEAN[0].read_bytes(), "notes.txt")
     status, head, queued = request(base + "/v1/jobs", body, {"Content-Type": ctype})
