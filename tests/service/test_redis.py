@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from helpers import TEST_RULES, run_scamscan, write_rules_dir
 from service_support import (
     CLEAN,
@@ -30,6 +31,8 @@ from service_support import (
     wait_job,
 )
 from thunderstormAPI.thunderstorm import ThunderstormAPI
+
+from scanner.service.redisqueue import RELOAD_CHANNEL
 
 SETTINGS = {"service_heartbeat_timeout": 1.5, "service_max_attempts": 2, "service_rate_limit": ""}
 OCTET = {"Content-Type": "application/octet-stream"}
@@ -150,6 +153,9 @@ def test_reload_message_reaches_every_worker(cluster: Cluster) -> None:
     rule = TEST_RULES.replace("TEST_Marker", "TEST_Reload_Marker").replace("SCAMSCAN-TEST-MARKER",
                                                                            "SCAMSCAN-RELOAD-MARKER")
     (cluster.rules / "yara" / "reload.yar").write_text(rule, encoding="utf-8")
+    client = redis.Redis.from_url(cluster.redis.url)  # both workers listening (one may be a fresh replacement)
+    wait_for(lambda: dict(client.pubsub_numsub(RELOAD_CHANNEL)).get(RELOAD_CHANNEL.encode()) == 2, 120,
+             "two workers on the reload channel")
     out = run_scamscan(["reload", "--redis", cluster.redis.url])
     assert out.returncode == 0 and b"2 worker(s)" in out.stdout
     names: set[str] = set()
