@@ -187,3 +187,17 @@ def test_redis_unreachable_is_a_clear_error(tmp_path: Path) -> None:
         assert status == 503 and health["error"] == "queue_unavailable"
     finally:
         server.stop()
+
+
+def test_queue_full_on_redis_gets_503_with_retry_after(tmp_path: Path) -> None:
+    redis_server = Redis(tmp_path)  # no worker: whatever is queued stays queued
+    server, base = start_server(tmp_path, "--redis", redis_server.url, service_queue_max=1, service_rate_limit="")
+    try:
+        status, _, first = request(base + "/v1/jobs?name=a.txt", b"first", OCTET)
+        assert status == 202 and first["state"] == "queued"
+        status, head, err = request(base + "/v1/jobs?name=b.txt", b"second", OCTET)
+        assert status == 503 and err["error"] == "queue_full" and int(head["retry-after"]) > 0
+        assert request(f"{base}/v1/jobs/{first['id']}")[2]["state"] == "queued"
+    finally:
+        server.stop()
+        redis_server.stop()
