@@ -3,8 +3,10 @@
 `Scanner` owns the compiled rules and the result cache.  Files are read
 without blocking (special files are refused before opening), small files are
 read into memory and large ones mapped, and nothing is ever written next to the
-user's files.  `scan_paths` fans out over worker processes (fork: the compiled
-rules are shared copy-on-write) and yields results as they arrive.
+user's files.  `scan_targets` fans out over killable worker processes
+(`workers/`: fork, the compiled rules shared copy-on-write) and yields results as
+they arrive; a worker that dies or passes `file_timeout` costs only its file, which
+is reported `incomplete` (`worker_crashed` / `timeout`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import mmap
-import multiprocessing
 import os
 import stat
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures import Future, as_completed
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +33,7 @@ from .models import Incomplete, ItemReport, Verdict
 from .rules import CompiledRules
 from .version import __version__
 from .walk import Skip, Target, walk
+from .workers import WorkerCrashed, WorkerPool, WorkerTimeout, fork_available
 
 log = logging.getLogger(__name__)
 MMAP_ABOVE = 32 * 1024 * 1024
@@ -64,6 +67,11 @@ class Scanner:
     def scan_stdin(self, name: str = STDIN_NAME) -> ItemReport:
         """Scan standard input; `name` (`scan - --name NAME`) is its file name for type detection,
         rules (`filename`, `extension`) and the report."""
+        data = self.read_stdin(name)
+        return data if isinstance(data, ItemReport) else self.scan_bytes(data, name)
+
+    def read_stdin(self, name: str = STDIN_NAME) -> bytes | ItemReport:
+        """Standard input's bytes, or the report that it is too large (drained, never buffered)."""
         limit = self.settings.max_file_size
         data = sys.stdin.buffer.read(limit + 1)
         if len(data) > limit:
@@ -75,7 +83,7 @@ class Scanner:
             return replace(skipped_report(name, "max_file_size",
                                           f"input of {size} bytes exceeds max_file_size {limit}: not scanned"),
                            sha256=sha.hexdigest(), size=size, type="data")
-        return self.scan_bytes(data, name)
+        return data
 
     def scan_file(self, path: str) -> ItemReport:
         """Scan one regular file; anything else is reported, never opened."""
@@ -132,32 +140,62 @@ class Scanner:
         return self.scan_targets(list(walk(paths)), jobs)
 
     def scan_targets(self, targets: list[Target | Skip], jobs: int | None = None,
-                     stdin_name: str = STDIN_NAME) -> Iterator[ItemReport]:
-        """Scan what `walk` found, over `jobs` worker processes (0/None: all cores)."""
+                     isolate: bool | None = None, stdin_name: str = STDIN_NAME) -> Generator[ItemReport, None, None]:
+        """Scan what `walk` found over `jobs` worker processes (0/None: all cores).
+
+        `isolate` (default: when more than one job) runs even a single job in a worker process, so a
+        crash or a hang in a parser costs one file, not the run.  Closing the iterator (or Ctrl-C
+        while it waits) kills the workers.  `stdin_name` names standard input (`-`)."""
         jobs = jobs or self.settings.jobs or os.cpu_count() or 1
-        rest: list[Target | Skip] = []
-        for target in targets:
-            if isinstance(target, Target) and target.path == "-":
-                yield self.scan_stdin(stdin_name)
-            else:
-                rest.append(target)
-        if jobs <= 1 or len(rest) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            for t in rest:
-                yield self.scan_target(t)
+        if isolate is None:
+            isolate = jobs > 1
+        if not targets or not isolate or not fork_available():
+            for t in targets:
+                yield self.scan_stdin(stdin_name) if isinstance(t, Target) and t.path == "-" else self.scan_target(t)
             return
-        global _WORKER_SCANNER
-        _WORKER_SCANNER = self
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(processes=min(jobs, len(rest))) as pool:
-            yield from pool.imap_unordered(_scan_in_worker, rest, chunksize=1)
+        pending: dict[Future[ItemReport], str] = {}
+        with WorkerPool(self, min(jobs, len(targets)), self.settings.worker_max_files) as pool:
+            timeout = self.settings.file_timeout
+            for target in targets:
+                if isinstance(target, Target) and target.path == "-":
+                    data = self.read_stdin(stdin_name)
+                    if isinstance(data, ItemReport):
+                        yield data
+                        continue
+                    pending[pool.submit(_scan_bytes, data, stdin_name, timeout=timeout)] = stdin_name
+                else:
+                    pending[pool.submit(_scan_target, target, timeout=timeout)] = target.path
+            for future in as_completed(pending):
+                yield worker_outcome(future, pending[future])
+
+    @staticmethod
+    def unfinished(targets: list[Target | Skip], done: Iterable[ItemReport], reason: str = "interrupted",
+                   message: str = "the scan was interrupted before this file was finished",
+                   stdin_name: str = STDIN_NAME) -> list[ItemReport]:
+        """An `incomplete` report for every target that has no report in `done`."""
+        seen = {r.path for r in done}
+        paths = [stdin_name if isinstance(t, Target) and t.path == "-" else t.path for t in targets]
+        return [skipped_report(p, reason, message) for p in paths if p not in seen]
 
 
-_WORKER_SCANNER: Scanner | None = None
+def _scan_target(scanner: Scanner, target: Target | Skip) -> ItemReport:
+    return scanner.scan_target(target)
 
 
-def _scan_in_worker(target: Target | Skip) -> ItemReport:
-    assert _WORKER_SCANNER is not None
-    return _WORKER_SCANNER.scan_target(target)
+def _scan_bytes(scanner: Scanner, data: bytes, name: str) -> ItemReport:
+    return scanner.scan_bytes(data, name)
+
+
+def worker_outcome(future: Future[ItemReport], path: str) -> ItemReport:
+    """The worker's report, or an `incomplete` one naming why the worker gave none."""
+    try:
+        return future.result()
+    except WorkerTimeout as exc:
+        return skipped_report(path, "timeout", f"file_timeout: {exc}")
+    except WorkerCrashed as exc:
+        return skipped_report(path, "worker_crashed", f"{exc}: this file was not analysed")
+    except Exception as exc:  # noqa: BLE001 - an engine bug costs this file, not the run
+        return skipped_report(path, "internal_error", f"{type(exc).__name__}: {exc}")
 
 
 def scan_path(path: str, settings: Settings | None = None) -> list[ItemReport]:

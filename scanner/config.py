@@ -82,6 +82,10 @@ class Settings:
     exclude: tuple[str, ...] = ()  # globs of files and folders a scan skips (`--exclude`)
     cache_max_size: int = 1024 * MiB  # result cache on disk; the least recently used entries go first
     jobs: int = 0
+    # Worker processes (scanner/workers/): a hard wall-clock deadline per file for `scan` (0: none;
+    # the worker is killed past it), and recycling after this many files to bound memory (0: never).
+    file_timeout: float = 300.0
+    worker_max_files: int = 500
     evidence_strings: int = 10
     # Hours after which an enabled feed counts as stale (`feeds status`; a scan warns once on stderr).
     feeds_max_age: float = 48.0
@@ -99,7 +103,8 @@ class Settings:
     score_overrides: tuple[tuple[str, int], ...] = ()  # (id or check:id, score)
     # Mail gateways (scanner/gateway/): actions per verdict, deadline, clamd daemon limits.
     gateway_scan_timeout: float = 20.0  # below Postfix's milter_command_timeout (30 s)
-    gateway_workers: int = 0  # scan threads (0: max(2, cores))
+    gateway_workers: int = 0  # scan worker processes (0: one per core)
+    gateway_max_queue: int = 16  # scans waiting for a worker beyond those running; more: tempfail/ERROR at once
     milter_action_clean: str = "add_header"
     milter_action_incomplete: str = "add_header"
     milter_action_suspicious: str = "add_header"

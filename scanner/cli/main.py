@@ -1,12 +1,16 @@
 """The `scamscan` command: parse, call the library, render, exit code.  Nothing else.
 
 Exit codes (stable): 0 all clean; 1 something at or above --fail-on; 2 usage or
-internal error; 3 nothing flagged but something could not be fully scanned.
+internal error; 3 nothing flagged but something could not be fully scanned; 130
+interrupted (Ctrl-C / SIGINT): the workers are stopped and the report of what
+finished is still written, every file not finished listed as `incomplete` with
+reason `interrupted` (the JSON schema is unchanged).
 """
 
 from __future__ import annotations
 
 import enum
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -38,6 +42,7 @@ class ExitCode(enum.IntEnum):
     FLAGGED = 1
     ERROR = 2
     INCOMPLETE = 3
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def exit_code(report: ScanReport, fail_on: str) -> ExitCode:
@@ -153,14 +158,25 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
         return
     streamer = STREAMERS.get(fmt)
     results: list[ItemReport] = []
+    interrupted = False
     try:
         with out:
-            results_iter = scanner.scan_targets(targets, stdin_name=stdin_name or STDIN_NAME)
-            for item in _with_progress(results_iter, len(targets), progress):
-                results.append(item)
-                if streamer is not None:
-                    out.write(streamer(item))
-                    out.flush()
+            scans = scanner.scan_targets(targets, isolate=True, stdin_name=stdin_name or STDIN_NAME)
+            try:
+                for item in _with_progress(scans, len(targets), progress):
+                    results.append(item)
+                    if streamer is not None:
+                        out.write(streamer(item))
+                        out.flush()
+            except KeyboardInterrupt:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not lose the report
+                interrupted = True
+                scans.close()  # kills the workers
+                click.echo("scamscan: interrupted: reporting the files that finished", err=True)
+                for item in scanner.unfinished(targets, results, stdin_name=stdin_name or STDIN_NAME):
+                    results.append(item)
+                    if streamer is not None:
+                        out.write(streamer(item))
             order = {t.path: i for i, t in enumerate(targets)}
             results.sort(key=lambda r: order.get(r.path, len(order)))
             report = ScanReport(files=tuple(results), tool_version=__version__,
@@ -170,10 +186,11 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
                 out.write(text_render.render(report, quiet=quiet, color=color, verbose=verbose) if fmt == "text"
                           else RENDERERS[fmt](report))
     except KeyboardInterrupt:
-        _fail("interrupted")
+        click.echo("scamscan: interrupted", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
     except OSError as exc:
         _fail(f"cannot write the report: {exc.strerror or exc}")
-    sys.exit(exit_code(report, settings.fail_on))
+    sys.exit(ExitCode.INTERRUPTED if interrupted else exit_code(report, settings.fail_on))
 
 
 def _warn_about_feeds(settings: Settings) -> None:

@@ -101,7 +101,10 @@ def summary(report: ScanReport) -> str:
     counts = report.counts()
     parts = ", ".join(f"{counts[v.value]} {v.value}" for v in reversed(Verdict) if counts[v.value])
     n = len(report.files)
-    return f"Scanned {n} file{'s' if n != 1 else ''}: {parts or 'nothing'}. Verdict: {report.verdict.value.upper()}\n"
+    stopped = sum(1 for f in report.files if any(i.reason == "interrupted" for i in f.incomplete))
+    head = f"INTERRUPTED: {stopped} file{'s' if stopped != 1 else ''} not finished. " if stopped else ""
+    return (f"{head}Scanned {n} file{'s' if n != 1 else ''}: {parts or 'nothing'}. "
+            f"Verdict: {report.verdict.value.upper()}\n")
 
 
 def render(report: ScanReport, quiet: bool = False, color: bool = False, verbose: bool = False) -> str:
