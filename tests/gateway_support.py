@@ -53,13 +53,16 @@ def port_open(port: int) -> bool:
 class Daemon:
     """A `scamscan ARGS...` subprocess listening on a loopback TCP port."""
 
-    def __init__(self, args: list[str], port: int, log: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, args: list[str], port: int, log: Path, env: dict[str, str] | None = None,
+                 command: list[str] | None = None) -> None:
+        """`command` replaces `scamscan` (e.g. tests/hostile.py's COMMAND)."""
         self.args, self.port, self.log, self.env = args, port, log, env
+        self.command = command or scamscan_command()
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Daemon:
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen([*scamscan_command(), *self.args], stdout=out, stderr=out,
+            self.proc = subprocess.Popen([*self.command, *self.args], stdout=out, stderr=out,
                                          stdin=subprocess.DEVNULL, env=self.env)
         wait_for(lambda: port_open(self.port) or self.proc is None or self.proc.poll() is not None,
                  60, f"scamscan {self.args[0]} on port {self.port}")

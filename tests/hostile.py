@@ -18,6 +18,7 @@ from typing import Any
 CRASH = b"SCAMSCAN-TEST-CRASH-WORKER"  # the worker dies (SIGKILL, as a native crash or the OOM killer)
 HANG = b"SCAMSCAN-TEST-HANG-WORKER"  # the worker hangs, deaf to SIGALRM (as native code is)
 HANG_FLAG_ENV = "SCAMSCAN_TEST_HANG_FLAG"  # a file touched when a hang starts
+COMMAND = [sys.executable, str(Path(__file__).resolve())]  # `scamscan` with install() applied
 
 
 def _hostile(data: Any) -> None:

@@ -4,7 +4,8 @@ Nextcloud, clamdscan...) use scamscan unchanged.
 asyncio serves the sockets (thousands of idle connections cost a coroutine each,
 bounded by `clamd_max_connections`, closed after `clamd_idle_timeout`, the longest
 idle one closed first when a new client needs its slot); scans run
-in the ScanService thread pool with the gateway deadline.  Replies follow clamd's
+in the ScanService's worker processes with the gateway deadline (scanning time
+only; a full queue is an ``ERROR`` at once, before a stream is read).  Replies follow clamd's
 (clamd(8)): ``stream: OK``, ``stream: <Id> FOUND``, ``<what> ERROR``, with the
 reply delimiter of the command form (``z``: NUL, ``n`` and legacy: newline) and
 ``<n>: `` prefixes inside IDSESSION.  ``<Id>`` is ``Scamscan.<Check>.<Id>`` of the top finding
@@ -18,6 +19,7 @@ client's descriptor.  SIGHUP re-reads the settings, so `clamd_scan_roots` follow
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -27,6 +29,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ..config import Settings
@@ -34,7 +37,7 @@ from ..models import ItemReport
 from ..version import __version__
 from ..walk import Target, walk
 from . import clamd_replies, fdstream, sockets
-from .service import ScanService
+from .service import ScanBusy, ScanFailed, ScanService, ScanTimeout, scan_result
 
 log = logging.getLogger("scamscan.clamd")
 
@@ -42,6 +45,7 @@ MAX_COMMAND = 16 * 1024
 COMMANDS = ("SCAN QUIT RELOAD PING CONTSCAN VERSIONCOMMANDS VERSION END SHUTDOWN MULTISCAN FILDES STATS IDSESSION "
             "INSTREAM ALLMATCHSCAN")
 SIZE_LIMIT = "INSTREAM size limit exceeded. ERROR"
+BUSY = "Server busy, try again later. ERROR"
 NOT_IN_SESSION = {"CONTSCAN", "MULTISCAN", "ALLMATCHSCAN", "RELOAD", "SHUTDOWN", "QUIT", "IDSESSION"}
 
 
@@ -136,19 +140,29 @@ class Connection:
             raise Disconnect("unknown command")
 
     async def instream(self, req: Request) -> None:
+        if self.d.service.busy(self.d.receiving):  # refuse before buffering a stream we cannot scan soon
+            await self.reply(req, f"stream: {BUSY}")
+            raise Disconnect("busy")
+        self.d.receiving += 1
+        try:
+            data = await self._stream(req)
+        finally:
+            self.d.receiving -= 1
+        await self.reply(req, await self._verdict("stream", lambda: self.d.service.submit(data, "stream")))
+
+    async def _stream(self, req: Request) -> bytes:
         limit = self.d.settings.clamd_stream_max_length
         parts: list[bytes] = []
         total = 0
         while True:
             (size,) = struct.unpack(">I", await self._read(lambda: self.reader.readexactly(4)))
             if size == 0:
-                break
+                return b"".join(parts)
             total += size
             if total > limit:  # refuse before reading a byte of it, as clamd does
                 await self.reply(req, SIZE_LIMIT)
                 raise Disconnect("stream too large")
             parts.append(await self._read(lambda s=size: self.reader.readexactly(s)))  # type: ignore[misc]
-        await self.reply(req, await self._verdict("stream", self.d.service.submit(b"".join(parts), "stream")))
 
     async def fildes(self, req: Request) -> None:
         """`clamdscan --fdpass`: the client's open file arrives as a descriptor (Unix socket only)."""
@@ -171,17 +185,23 @@ class Connection:
         if isinstance(data, str):
             await self.reply(req, f"{label}: {data}. ERROR")
             return
-        await self.reply(req, await self._verdict(label, self.d.service.submit(data, label)))
+        await self.reply(req, await self._verdict(label, partial(self.d.service.submit, data, label)))
 
-    async def _verdict(self, label: str, future: Future[ItemReport], every: bool = False) -> str:
-        timeout = self.d.settings.gateway_scan_timeout
+    async def _verdict(self, label: str, submit: Callable[[], Future[ItemReport]], every: bool = False) -> str:
         self.d.scanning += 1
         try:
-            report = await asyncio.wait_for(asyncio.wrap_future(future), timeout or None)
-        except TimeoutError:
-            return f"{label}: Scan timed out after {timeout:g}s. ERROR"
-        except Exception as exc:  # an engine failure is this client's ERROR, not the daemon's end
-            log.exception("scan of %s failed", label)
+            future = submit()
+            with contextlib.suppress(Exception):  # scan_result below maps it to the reply
+                await asyncio.wrap_future(future)  # the worker's deadline ends every scan
+            report = scan_result(future, label)
+        except ScanTimeout:
+            return f"{label}: Scan timed out after {self.d.settings.gateway_scan_timeout:g}s. ERROR"
+        except ScanBusy:
+            return f"{label}: {BUSY}"
+        except ScanFailed:  # a dead worker, an engine failure: this client's ERROR only
+            return f"{label}: Internal error. ERROR"
+        except Exception as exc:  # noqa: BLE001 - never the daemon's end
+            log.error("scan of %s failed: %s: %s", label, type(exc).__name__, exc)
             return f"{label}: Internal error ({type(exc).__name__}). ERROR"
         finally:
             self.d.scanning -= 1
@@ -204,7 +224,7 @@ class Connection:
             if not self.d.allowed(target.path):
                 continue  # symlinks leaving the roots are not followed
             if isinstance(target, Target):
-                line = await self._verdict(target.path, self.d.service.submit_path(target.path), every)
+                line = await self._verdict(target.path, partial(self.d.service.submit_path, target.path), every)
             else:  # a special or unreadable file is never reported OK
                 line = f"{target.path}: {target.message}. ERROR"
             if not line.endswith(": OK"):
@@ -224,6 +244,7 @@ class ClamdDaemon:
         self.socket_mode, self.socket_gid = socket_mode, sockets.group_id(socket_group)
         self.active = 0
         self.scanning = 0  # scans submitted and not answered yet (STATS: QUEUE)
+        self.receiving = 0  # INSTREAM streams being read: they hold a scan slot
         self.idle: dict[Connection, None] = {}  # connections waiting for a command, oldest first
         self._stopped: asyncio.Event | None = None
         self._reloading: asyncio.Future[bool] | None = None

@@ -1,16 +1,18 @@
-"""The scanner shared by every gateway connection: reloadable, with a hard deadline.
+"""The scanner shared by every gateway connection: reloadable, in killable worker processes.
 
-Why a worker pool: the engine's per-check SIGALRM deadline is a no-op outside
-the main thread, and milter/clamd connections are served on other threads.  A
-gateway must answer in time (below Postfix's milter timeouts), so every scan
-runs in a bounded thread pool and the caller stops waiting after
-`gateway_scan_timeout` seconds (the milter then tempfails, clamd replies ERROR).
-A scan that overruns keeps its worker until libyara's own timeout and the size
-limits end it; the pool size bounds how many such scans can pile up.
+Why worker processes (`scanner/workers/`): a gateway must answer in time and stay up whatever a
+message does to a parser.  In a thread, a slow parse cannot be interrupted (SIGALRM is a no-op off
+the main thread) and a native crash takes the daemon down; in a worker process the scan is killed
+at `gateway_scan_timeout` and a crash costs one message.  The deadline counts scanning time only,
+from the moment a worker starts the message, never time spent waiting for a worker; at most
+`gateway_max_queue` messages wait, and one more is refused at once (`ScanBusy`: the milter
+tempfails, clamd replies ERROR) instead of waiting past every MTA timeout.  Workers are replaced
+after `worker_max_files` messages to bound their memory, and the pure-Python checks of different
+messages run on different cores instead of sharing one GIL.
 
-Reload builds a complete new `Scanner` (settings file, rules, IOC lists and
-feeds) off to the side and swaps one reference: scans in flight finish on the
-old rules, a failed reload leaves the old rules in place.
+Reload builds a complete new `Scanner` (settings file, rules, IOC lists and feeds) off to the side
+and a new pool forked from it; scans in flight finish on the old pool and rules, then its workers
+end.  A failed reload leaves the old rules in place.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ import os
 import threading
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import Future
 from email.message import EmailMessage
 
 from ..api import Scanner
@@ -30,6 +31,7 @@ from ..config import ConfigError, Settings, load_settings
 from ..intel.iocs import IocError
 from ..models import ItemReport
 from ..rules import RuleError
+from ..workers import QueueFull, WorkerCrashed, WorkerPool, WorkerTimeout
 
 log = logging.getLogger("scamscan.gateway")
 
@@ -41,7 +43,11 @@ class ScanTimeout(Exception):
 
 
 class ScanFailed(Exception):
-    """The engine raised: an internal error, reported to the MTA as a temporary failure."""
+    """The engine raised or its worker died: reported to the MTA as a temporary failure."""
+
+
+class ScanBusy(ScanFailed):
+    """Every worker is busy and `gateway_max_queue` messages already wait: try again later."""
 
 
 def _warm_up_message() -> bytes:
@@ -74,19 +80,46 @@ def warmed_scanner(settings: Settings) -> Scanner:
     return scanner
 
 
+def scan_bytes_in_worker(scanner: Scanner, data: bytes, name: str) -> ItemReport:
+    return scanner.scan_bytes(data, name)
+
+
+def _scan_file(scanner: Scanner, path: str) -> ItemReport:
+    return scanner.scan_file(path)
+
+
+def scan_result(future: Future[ItemReport], name: str) -> ItemReport:
+    """The report, or ScanTimeout/ScanFailed: never a late or a wrong answer."""
+    try:
+        return future.result()
+    except WorkerTimeout as exc:
+        raise ScanTimeout(f"scan exceeded {exc.seconds:g}s") from None
+    except WorkerCrashed as exc:
+        log.error("scan of %s: %s", name, exc)
+        raise ScanFailed(str(exc)) from None
+    except Exception as exc:  # any engine failure becomes a tempfail, never a crash
+        log.error("scan of %s failed: %s: %s", name, type(exc).__name__, exc)
+        raise ScanFailed(f"{type(exc).__name__}: {exc}") from exc
+
+
 class ScanService:
-    """One Scanner for all connections, a pool of scan workers, and reload."""
+    """One Scanner for all connections, its pool of scan worker processes, and reload."""
 
     def __init__(self, settings: Settings, config_path: str | None = None,
                  adjust: Callable[[Settings], Settings] | None = None) -> None:
         """`adjust` re-applies command-line options to the settings re-read on reload."""
         self._config_path = config_path
         self._adjust = adjust or (lambda s: s)
-        self._scanner = warmed_scanner(settings)
         self._lock = threading.Lock()
-        workers = settings.gateway_workers or max(2, os.cpu_count() or 1)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scamscan-scan")
+        self._scanner = warmed_scanner(settings)
+        self._pool = self._new_pool(self._scanner)
         self.reloads = 0
+
+    @staticmethod
+    def _new_pool(scanner: Scanner) -> WorkerPool[Scanner]:
+        s = scanner.settings
+        pool = WorkerPool(scanner, s.gateway_workers or os.cpu_count() or 1, s.worker_max_files, s.gateway_max_queue)
+        return pool.start()  # forked before the daemon serves, not from a connection's thread
 
     @property
     def scanner(self) -> Scanner:
@@ -100,26 +133,30 @@ class ScanService:
     def rules_version(self) -> str:
         return self._scanner.rules_version
 
-    def submit(self, data: bytes, name: str) -> Future[ItemReport]:
-        scanner = self._scanner  # one reference per scan: a reload never changes rules mid-scan
-        return self._pool.submit(scanner.scan_bytes, data, name)
+    def busy(self, reserved: int = 0) -> bool:
+        """True when a new scan would be refused (every worker busy, the queue full), counting
+        `reserved` scans the caller is about to submit (streams still being read)."""
+        return self._pool.full(reserved)
+
+    def submit(self, data: bytes, name: str, timeout: float | None = None) -> Future[ItemReport]:
+        """Queue a scan of `data`; raise ScanBusy at once when the queue is full."""
+        return self._submit(scan_bytes_in_worker, data, name, timeout=timeout)
 
     def submit_path(self, path: str) -> Future[ItemReport]:
-        scanner = self._scanner
-        return self._pool.submit(scanner.scan_file, path)
+        return self._submit(_scan_file, path)
+
+    def _submit(self, function: Callable[..., ItemReport], *args: object,
+                timeout: float | None = None) -> Future[ItemReport]:
+        pool = self._pool  # one pool per scan: a reload never changes rules mid-scan
+        limit = pool.state.settings.gateway_scan_timeout if timeout is None else timeout
+        try:
+            return pool.submit(function, *args, timeout=limit)
+        except QueueFull as exc:
+            raise ScanBusy(f"busy: {exc}") from None
 
     def scan(self, data: bytes, name: str, timeout: float | None = None) -> ItemReport:
-        """Scan `data`; raise ScanTimeout or ScanFailed instead of answering late or wrong."""
-        limit = self.settings.gateway_scan_timeout if timeout is None else timeout
-        future = self.submit(data, name)
-        try:
-            return future.result(timeout=limit or None)
-        except FutureTimeout:
-            future.cancel()
-            raise ScanTimeout(f"scan exceeded {limit:g}s") from None
-        except Exception as exc:  # any engine failure becomes a tempfail, never a crash
-            log.exception("scan of %s failed", name)
-            raise ScanFailed(f"{type(exc).__name__}: {exc}") from exc
+        """Scan `data`; raise ScanTimeout, ScanBusy or ScanFailed instead of answering late or wrong."""
+        return scan_result(self.submit(data, name, timeout), name)
 
     def reload(self) -> bool:
         """Re-read settings, rules, IOC lists and feeds; keep the old ones if anything fails."""
@@ -130,11 +167,13 @@ class ScanService:
             except RELOAD_ERRORS as exc:
                 log.error("reload failed, keeping rules %s: %s", self.rules_version, exc)
                 return False
-            old = self._scanner.rules_version
+            old, old_pool = self._scanner.rules_version, self._pool
+            self._pool = self._new_pool(scanner)
             self._scanner = scanner
+            old_pool.close()  # its queued scans finish on the old rules, then its workers end
             self.reloads += 1
             log.warning("reloaded rules %s -> %s", old, scanner.rules_version)
             return True
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.stop()

@@ -23,7 +23,9 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import os
 import signal
+import stat
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
@@ -79,6 +81,32 @@ def _run(token: int, function: Callable[..., Any], args: tuple[Any, ...]) -> Any
     return function(_STATES[token], *args)
 
 
+def _noop(state: object) -> None:
+    return None
+
+
+def _worker_init() -> None:
+    """Drop what a forked worker must not share with a daemon parent.
+
+    The signal wake-up fd: an asyncio parent (the clamd daemon) sets one, and the worker's SIGTERM
+    at its deadline would be written there and stop the daemon as if it were its own.  Sockets: a
+    worker forked while a client is connected would hold that connection open after the daemon
+    closed it, and the client would wait for an end that never comes.  A worker needs no socket
+    (pebble talks to it over pipes); stdin/stdout/stderr stay."""
+    signal.set_wakeup_fd(-1)
+    try:
+        fds = [int(n) for n in os.listdir("/proc/self/fd")]
+    except OSError:
+        return
+    for fd in fds:
+        if fd > 2:
+            try:
+                if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                    os.close(fd)
+            except OSError:
+                pass
+
+
 class WorkerPool(Generic[S]):
     """`submit(function, *args)` runs ``function(state, *args)`` in a forked worker process.
 
@@ -100,16 +128,23 @@ class WorkerPool(Generic[S]):
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPool:
-        return ProcessPool(max_workers=self.workers, max_tasks=self.max_tasks,
+        return ProcessPool(max_workers=self.workers, max_tasks=self.max_tasks, initializer=_worker_init,
                            context=multiprocessing.get_context("fork"))
+
+    def start(self) -> WorkerPool[S]:
+        """Fork the workers now and wait until one answers: daemons call it before they serve, so
+        the first workers are forked before the connection threads and the event loop exist."""
+        self.submit(_noop).result()
+        return self
 
     @property
     def pending(self) -> int:
         """Tasks submitted and not finished (running or waiting)."""
         return self._pending
 
-    def full(self) -> bool:
-        return self.max_queue is not None and self._pending >= self.workers + self.max_queue
+    def full(self, reserved: int = 0) -> bool:
+        """No room for one more task, besides `reserved` ones the caller will submit."""
+        return self.max_queue is not None and self._pending + reserved >= self.workers + self.max_queue
 
     def submit(self, function: Callable[..., T], *args: Any, timeout: float | None = None) -> Future[T]:
         """Queue a task; its future fails with WorkerTimeout/WorkerCrashed, or raises QueueFull now."""

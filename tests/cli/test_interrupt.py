@@ -6,15 +6,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import hostile
 import pytest
 from gateway_support import wait_for
-from helpers import MARKER, REPO_ROOT
-
-HOSTILE = str(REPO_ROOT / "tests" / "hostile.py")
+from helpers import MARKER
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "text"])
@@ -26,7 +23,7 @@ def test_sigint_reports_what_finished_and_exits_130(tmp_path: Path, rules_dir: P
     (root / "z_hang.txt").write_bytes(hostile.HANG)
     flag = tmp_path / "hanging"
     env = {**os.environ, hostile.HANG_FLAG_ENV: str(flag)}
-    proc = subprocess.Popen([sys.executable, HOSTILE, "scan", "--no-cache", "--no-bundled-rules", "--rules",
+    proc = subprocess.Popen([*hostile.COMMAND, "scan", "--no-cache", "--no-bundled-rules", "--rules",
                              str(rules_dir), "-j", "2", "--format", fmt, str(root)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env,
                             start_new_session=True)  # its own process group, as a terminal's job

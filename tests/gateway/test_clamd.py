@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import hostile
 import pytest
 from gateway_support import Daemon, free_port, wait_for
 from helpers import MARKER, SAMPLES, scamscan_command, write_rules_dir
@@ -204,3 +205,52 @@ def test_unix_socket(tmp_path: Path) -> None:
         proc.terminate()
         proc.wait(20)
     assert not path.exists()
+
+
+@pytest.fixture(scope="module")
+def hostile_clamd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
+    """One scan worker, a 2 s deadline, no waiting queue; scans hang or crash on hostile's markers."""
+    root = tmp_path_factory.mktemp("hostile-clamd")
+    rules = write_rules_dir(root / "rules")
+    port = free_port()
+    env = dict(os.environ, SCAMSCAN_GATEWAY_WORKERS="1", SCAMSCAN_GATEWAY_SCAN_TIMEOUT="2",
+               SCAMSCAN_GATEWAY_MAX_QUEUE="0", SCAMSCAN_CLAMD_IDLE_TIMEOUT="60",
+               **{hostile.HANG_FLAG_ENV: str(root / "hanging")})
+    daemon = Daemon(["clamd", "--tcp", f"127.0.0.1:{port}", "--no-bundled-rules", "--rules", str(rules)],
+                    port, root / "clamd.log", env, command=hostile.COMMAND).start()
+    daemon.flag = root / "hanging"  # type: ignore[attr-defined]
+    yield daemon
+    assert daemon.stop() == 0, (root / "clamd.log").read_text()
+
+
+def test_hung_and_crashed_scans_cost_one_stream_and_the_daemon_goes_on(hostile_clamd: Daemon,
+                                                                       tmp_path: Path) -> None:
+    if shutil.which("clamdscan") is None:
+        pytest.skip("Debian package clamdscan is not installed (.ci/run installs it)")
+    conf = tmp_path / "clamd.conf"
+    conf.write_text(f"TCPSocket {hostile_clamd.port}\nTCPAddr 127.0.0.1\n")
+    files = {name: tmp_path / name for name in ("hang.txt", "crash.txt", "bad.txt")}
+    files["hang.txt"].write_bytes(b"slow " + hostile.HANG)
+    files["crash.txt"].write_bytes(b"boom " + hostile.CRASH)
+    files["bad.txt"].write_bytes(b"x " + MARKER)
+    hung = clamdscan(conf, files["hang.txt"])
+    assert hung.returncode == 2 and "Scan timed out after 2s. ERROR" in hung.stdout + hung.stderr
+    crashed = clamdscan(conf, files["crash.txt"])
+    assert crashed.returncode == 2 and "Internal error. ERROR" in crashed.stdout + crashed.stderr
+    found = clamdscan(conf, files["bad.txt"])  # the only worker was replaced each time
+    assert found.returncode == 1 and found.stdout.strip() == f"{files['bad.txt']}: TEST_Marker FOUND"
+
+
+def test_a_full_queue_answers_error_at_once(hostile_clamd: Daemon) -> None:
+    flag: Path = hostile_clamd.flag  # type: ignore[attr-defined]
+    flag.unlink(missing_ok=True)
+    replies: list[bytes] = []
+    slow = threading.Thread(target=lambda: replies.append(talk(hostile_clamd.port, instream(hostile.HANG))))
+    slow.start()
+    try:
+        wait_for(flag.exists, 30, "the slow scan to start")
+        # the one worker is busy and nothing may wait: refused before the stream is read
+        assert talk(hostile_clamd.port, instream(b"x " + MARKER)) == b"stream: Server busy, try again later. ERROR\0"
+    finally:
+        slow.join(60)
+    assert replies == [b"stream: Scan timed out after 2s. ERROR\0"]

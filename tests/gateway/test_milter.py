@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import hostile
 import pytest
 from gateway_support import Daemon, Postfix, Sink, free_port, wait_for
 from helpers import MARKER, SAMPLES, write_rules_dir
@@ -33,12 +34,13 @@ class Mail:
     milter: Daemon | None = None
     custom: bool = False  # the running milter has non-default settings
 
-    def start_milter(self, **settings: str) -> Daemon:
+    def start_milter(self, command: list[str] | None = None, **settings: str) -> Daemon:
+        """`command`: tests/hostile.py's COMMAND for a milter whose scans hang or crash on a marker."""
         self.stop_milter()
-        self.custom = bool(settings)
+        self.custom = bool(settings) or command is not None
         env = dict(os.environ, **{f"SCAMSCAN_{k.upper()}": v for k, v in settings.items()})
         self.milter = Daemon(["milter", "--socket", f"inet:{self.port}@127.0.0.1", "--rules", str(self.rules),
-                              "-v"], self.port, self.root / "milter.log", env).start()
+                              "-v"], self.port, self.root / "milter.log", env, command).start()
         return self.milter
 
     def stop_milter(self) -> None:
@@ -206,6 +208,22 @@ def test_scan_timeout_tempfails_or_accepts_as_configured(mail: Mail) -> None:
     send(mail, message(subject, slow))
     (msg,) = mail.delivered(subject)
     assert msg["X-Scamscan-Verdict"] == "not-scanned"  # type: ignore[index]
+
+
+def test_hung_and_crashed_scans_tempfail_one_message_and_the_next_is_scanned(mail: Mail) -> None:
+    mail.start_milter(hostile.COMMAND, gateway_workers="1", gateway_scan_timeout="2")
+    for marker in (hostile.HANG, hostile.CRASH):
+        with pytest.raises(smtplib.SMTPDataError) as err:
+            send(mail, message(unique("hostile"), b"x " + marker))
+        assert err.value.smtp_code == 451 and b"not scanned" in err.value.smtp_error
+        # the one worker was killed (or died) and replaced: the next message is scanned, not queued
+        with pytest.raises(smtplib.SMTPDataError) as err:
+            send(mail, message(unique("lure after hostile"), MARKER))
+        assert err.value.smtp_code == 550
+    subject = unique("clean after hostile")
+    send(mail, message(subject, b"hello"))
+    (msg,) = mail.delivered(subject)
+    assert msg["X-Scamscan-Verdict"] == "clean"  # type: ignore[index]
 
 
 def test_malformed_and_large_messages(default_milter: Mail) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hostile
 import pytest
 from helpers import MARKER, write_rules_dir
 
 from scanner.config import ConfigError, Settings, load_settings
-from scanner.gateway.service import ScanService, ScanTimeout
+from scanner.gateway.service import ScanBusy, ScanFailed, ScanService, ScanTimeout, scan_result
 from scanner.models import Verdict
 
 
@@ -21,14 +22,56 @@ def service(tmp_path: Path, config: Path) -> ScanService:
     return ScanService(adjust(load_settings(config, environ={})), str(config), adjust)
 
 
-def test_scan_deadline_is_enforced_off_the_main_thread(tmp_path: Path) -> None:
+@pytest.fixture
+def _hostile(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.engine import Engine
+
+    monkeypatch.setattr(Engine, "scan", Engine.scan)  # restored after the test
+    hostile.install()
+
+
+@pytest.mark.usefixtures("_hostile")
+def test_a_hung_scan_is_killed_at_the_deadline_and_the_next_one_is_served(tmp_path: Path) -> None:
     config = tmp_path / "s.toml"
-    config.write_text("")
+    config.write_text("gateway_workers = 1\ngateway_scan_timeout = 1.0\n")
     svc = service(tmp_path, config)
     try:
         assert svc.scan(b"x " + MARKER, "m.eml").verdict == Verdict.MALICIOUS
         with pytest.raises(ScanTimeout):
-            svc.scan(b"x" * 5_000_000, "big.eml", timeout=1e-9)
+            svc.scan(b"x " + hostile.HANG, "slow.eml")  # off the main thread, deaf to SIGALRM
+        # the only worker was killed and replaced: the next message does not wait behind the hung one
+        assert svc.scan(b"y " + MARKER, "m2.eml").verdict == Verdict.MALICIOUS
+    finally:
+        svc.close()
+
+
+@pytest.mark.usefixtures("_hostile")
+def test_a_crashed_worker_fails_one_message_and_the_service_goes_on(tmp_path: Path) -> None:
+    config = tmp_path / "s.toml"
+    config.write_text("gateway_workers = 1\n")
+    svc = service(tmp_path, config)
+    try:
+        with pytest.raises(ScanFailed, match="SIGKILL"):
+            svc.scan(b"x " + hostile.CRASH, "crash.eml")
+        assert svc.scan(b"y " + MARKER, "m.eml").verdict == Verdict.MALICIOUS
+    finally:
+        svc.close()
+
+
+@pytest.mark.usefixtures("_hostile")
+def test_a_full_queue_is_refused_at_once_and_queue_time_is_not_scan_time(tmp_path: Path) -> None:
+    config = tmp_path / "s.toml"
+    config.write_text("gateway_workers = 1\ngateway_max_queue = 1\ngateway_scan_timeout = 2.0\n")
+    svc = service(tmp_path, config)
+    try:
+        hung = svc.submit(b"x " + hostile.HANG, "slow.eml")
+        waiting = svc.submit(b"y " + MARKER, "queued.eml")  # waits ~2 s for the worker, then scans
+        assert svc.busy()
+        with pytest.raises(ScanBusy):
+            svc.scan(b"z", "refused.eml")
+        with pytest.raises(ScanTimeout):
+            scan_result(hung, "slow.eml")
+        assert scan_result(waiting, "queued.eml").verdict == Verdict.MALICIOUS
     finally:
         svc.close()
 
