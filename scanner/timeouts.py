@@ -1,9 +1,11 @@
 """A per-check deadline.
 
-In the main thread of a process (the CLI, and each `--jobs` worker process)
-SIGALRM interrupts a check that runs too long.  Elsewhere (gateway threads)
-signals are unavailable, so the deadline is a no-op there and long checks rely
-on their own bounds (libyara's timeout, size limits).
+In the main thread of a process (the CLI, and every scan worker process of
+`scan` and the gateways, see `workers/`) SIGALRM interrupts a check that runs
+too long.  Elsewhere (a library caller's own threads) signals are unavailable,
+so the deadline is a no-op there and long checks rely on their own bounds
+(libyara's timeout, size limits).  Native code deaf to SIGALRM is stopped by the
+worker's per-file deadline, which kills the process.
 """
 
 from __future__ import annotations
