@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
+import hostile
 from helpers import MARKER, SAMPLES, run_scamscan, write_rules_dir
 
 from scanner.gateway import headers as hdr
@@ -101,3 +104,24 @@ def test_strip_ours_keeps_the_body_and_an_mbox_from_line() -> None:
     expected = b"From a@example.com Mon Jan  1 00:00:00 2024\nSubject: x\n\nX-Scamscan-Verdict: clean\n"
     assert hdr.strip_ours(message) == expected
     assert hdr.strip_ours(b"Subject: x\n\nbody") == b"Subject: x\n\nbody"
+
+
+def test_a_message_over_max_file_size_streams_through_unscanned(tmp_path: Path) -> None:
+    rules = write_rules_dir(tmp_path / "rules")
+    body = b"Subject: big\r\n\r\n" + b"0123456789abcdef" * 8192 + b"\r\n" + MARKER + b"\r\n"
+    out = run_scamscan(["filter", "--no-bundled-rules", "--rules", str(rules)], input=body,
+                       env={**os.environ, "SCAMSCAN_MAX_FILE_SIZE": "64KB"})
+    assert out.returncode == 0, out.stderr
+    added, rest = split(out.stdout)
+    assert rest == body  # every byte passed through, in order
+    assert added[0] == b"X-Scamscan-Verdict: incomplete"
+
+
+def test_a_crashing_scan_tempfails_and_the_message_goes_through(tmp_path: Path) -> None:
+    rules = write_rules_dir(tmp_path / "rules")
+    msg = b"Subject: x\n\n" + hostile.CRASH + b"\n"
+    out = subprocess.run([*hostile.COMMAND, "filter", "--no-bundled-rules", "--rules", str(rules)], input=msg,
+                         capture_output=True, timeout=120)
+    assert out.returncode == EX_TEMPFAIL, out.stderr
+    added, rest = split(out.stdout, b"\n")
+    assert rest == msg and added[0] == b"X-Scamscan-Verdict: not-scanned"
