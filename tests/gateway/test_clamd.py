@@ -238,7 +238,7 @@ def test_hung_and_crashed_scans_cost_one_stream_and_the_daemon_goes_on(hostile_c
     crashed = clamdscan(conf, files["crash.txt"])
     assert crashed.returncode == 2 and "Internal error. ERROR" in crashed.stdout + crashed.stderr
     found = clamdscan(conf, files["bad.txt"])  # the only worker was replaced each time
-    assert found.returncode == 1 and found.stdout.strip() == f"{files['bad.txt']}: TEST_Marker FOUND"
+    assert found.returncode == 1 and found.stdout.strip() == f"{files['bad.txt']}: Scamscan.Yara.TEST_Marker FOUND"
 
 
 def test_a_full_queue_answers_error_at_once(hostile_clamd: Daemon) -> None:
