@@ -1,12 +1,13 @@
 """Run the fuzz targets for a while and report executions, coverage and findings per target.
 
-    python -m fuzz.campaign --seconds 600 [--targets zip,pdf] [--corpus DIR] [--smoke]
+    python -m fuzz.campaign --seconds 600 [--targets zip,pdf] [--corpus DIR]
+    python -m fuzz.campaign --smoke --corpus /tmp/fuzz-smoke      # CI: each target briefly
 
 Each target runs in its own process (one at a time: one core), with its corpus kept
-under `--corpus` between runs and seeded from samples/.  libFuzzer's `-timeout` is off
-(the engine's SIGALRM deadline would fight it; `harness.py` measures hangs instead) and a
-wall clock of `--seconds` + `HANG_GRACE` catches a hang no signal interrupts.  Totals
-across runs are kept in `<corpus>/ledger.json`, so "10^6 executions per target" adds up
+under `--corpus` between runs and seeded from samples/.  A slow input is a finding when its
+CPU time passes `harness.HANG_CPU`; one that never returns is caught by libFuzzer's
+`-timeout` (`UNIT_TIMEOUT`) or, failing that, by a wall clock of `--seconds` + `HANG_GRACE`.
+Totals across runs are kept in `<corpus>/ledger.json`, so "10^6 executions per target" adds up
 over several campaigns.  Exit status 1 when any target had a finding.
 """
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import re
 import subprocess
 import sys
@@ -27,9 +30,12 @@ from .targets import TARGETS
 ROOT = Path(__file__).resolve().parent.parent
 RSS_LIMIT_MB = 2048     # memory bound: an input that makes the process grow past it is a finding
 MAX_LEN = 256 * 1024    # largest input libFuzzer makes
-HANG_GRACE = 120        # seconds past --seconds before the process is a hang (startup, last input)
+HANG_GRACE = 600        # seconds past --seconds before the process is a hang (startup, last input)
+UNIT_TIMEOUT = 300      # libFuzzer's wall clock per input: one that never returns (harness.py: CPU time)
+SMOKE_RUNS = 150        # --smoke: inputs per target (seeds first), uninstrumented
 _COV = re.compile(r"cov: (\d+) ft: (\d+)")
 _EXECS = re.compile(r"stat::number_of_executed_units: (\d+)")
+_LAST = re.compile(r"(?s).*^#(\d+)\s", re.MULTILINE)  # last status line, when the process was killed
 
 
 @dataclass
@@ -54,32 +60,38 @@ def _seed_dir(corpus: Path, name: str) -> Path:
     return out
 
 
-def run_target(name: str, seconds: int, corpus: Path) -> Result:
+def run_target(name: str, seconds: int, corpus: Path, smoke: bool = False) -> Result:
     seed_dir = _seed_dir(corpus, name)
     work = corpus / name / "corpus"
     findings = corpus / name / "findings"
     work.mkdir(parents=True, exist_ok=True)
     findings.mkdir(parents=True, exist_ok=True)
     before = set(findings.iterdir())
-    cmd = [sys.executable, "-m", "fuzz.target", name, str(work), str(seed_dir),
-           f"-max_total_time={seconds}", "-timeout=0", f"-rss_limit_mb={RSS_LIMIT_MB}", f"-max_len={MAX_LEN}",
+    current = corpus / name / "current.bin"
+    budget = f"-runs={SMOKE_RUNS}" if smoke else f"-max_total_time={seconds}"
+    cmd = [sys.executable, "-m", "fuzz.target", name, str(work), str(seed_dir), budget, f"-timeout={UNIT_TIMEOUT}",
+           f"-rss_limit_mb={RSS_LIMIT_MB}", f"-max_len={MAX_LEN}",
            "-print_final_stats=1", f"-artifact_prefix={findings}/", "-close_fd_mask=1"]
     started = time.monotonic()
     hang, log = 0, ""
     try:
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, errors="replace",
-                              timeout=seconds + HANG_GRACE)
+                              timeout=seconds + HANG_GRACE, env={**os.environ, "FUZZ_SMOKE": "1" if smoke else "0",
+                                                                  "FUZZ_CURRENT": str(current)})
         log = proc.stderr
     except subprocess.TimeoutExpired as exc:
-        hang = 1
+        hang = 1  # the process outlived its time by HANG_GRACE: the input it was on is kept
         log = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        if current.exists():
+            current.rename(findings / f"hang-{int(time.time())}")
     elapsed = time.monotonic() - started
     (corpus / name / "last.log").write_text(log)
     cov = _COV.findall(log)
-    execs = _EXECS.search(log)
+    execs = _EXECS.search(log) or _LAST.search(log)
     new = sorted(set(findings.iterdir()) - before)
-    hangs = hang + sum(1 for p in new if "Hang:" in log)
-    crashes = len(new) - (hangs - hang)
+    hangs = sum(1 for p in new if p.name.startswith(("hang-", "timeout-")))
+    hangs += 1 if "fuzz.harness.Hang" in log or "Hang: " in log else 0  # harness.Hang (CPU time)
+    crashes = len(new) - hangs
     detail = ""
     if new or hang:
         tail = [ln for ln in log.splitlines() if "Error" in ln or "Exception" in ln or "Hang" in ln]
@@ -107,8 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=60, help="fuzzing time per target")
     parser.add_argument("--targets", default=",".join(TARGETS), help="comma-separated target names")
     parser.add_argument("--corpus", type=Path, default=ROOT / "fuzz" / "work", help="corpora, findings, ledger")
-    parser.add_argument("--smoke", action="store_true", help="CI smoke test: no ledger, fail on any finding")
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"CI smoke test: {SMOKE_RUNS} uninstrumented inputs per target, no ledger, "
+                             "fail on any finding")
     args = parser.parse_args(argv)
+    logging.disable(logging.WARNING)  # pypdf & co. complain about broken samples while seeds are gathered
     names = [n for n in args.targets.split(",") if n]
     unknown = [n for n in names if n not in TARGETS]
     if unknown:
@@ -116,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     print(f"{'target':<8} {'secs':>6} {'execs':>9} {'exec/s':>7} {'cov':>6} {'ft':>7} {'crash':>5} {'hang':>4}")
     for name in names:
-        r = run_target(name, args.seconds, args.corpus)
+        r = run_target(name, args.seconds, args.corpus, args.smoke)
         results.append(r)
         rate = r.executions / r.seconds if r.seconds else 0
         print(f"{r.target:<8} {r.seconds:>6.0f} {r.executions:>9} {rate:>7.0f} {r.coverage:>6} {r.features:>7} "

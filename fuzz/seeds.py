@@ -46,3 +46,4 @@ def seeds(types: tuple[FileType, ...]) -> dict[str, bytes]:
             if ftype in types and len(data) <= MAX_SEED:
                 out.setdefault(hashlib.sha256(data).hexdigest(), data)
     return out
+

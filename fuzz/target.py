@@ -6,16 +6,26 @@ The scanner, and the libraries it parses with, are imported under
 
 from __future__ import annotations
 
-import signal
+import contextlib
+import os
 import sys
 
 import atheris
 
-with atheris.instrument_imports():
+# FUZZ_SMOKE=1 (CI's smoke run): no coverage instrumentation, so a target starts in about a
+# second; mutations are then blind, which is all a smoke test needs.
+_SMOKE = os.environ.get("FUZZ_SMOKE") == "1"
+with contextlib.nullcontext() if _SMOKE else atheris.instrument_imports():
+    # What the engine imports on first use, imported here so that it is instrumented too.
+    import scanner.executables.imports
     import scanner.extract.mailparse
-    import scanner.extract.msg  # noqa: F401
-    from fuzz.harness import engine, scan
+    import scanner.extract.msg
+    import scanner.trust.authenticode
+    import scanner.trust.cms  # noqa: F401
+    from fuzz.harness import disable_deadline, engine, scan
     from fuzz.targets import TARGETS
+
+    disable_deadline()
 
 
 def main() -> None:
@@ -24,13 +34,7 @@ def main() -> None:
     target = TARGETS[sys.argv[1]]
     engine()  # rules compiled once, before fuzzing starts
 
-    # The engine's deadline is a SIGALRM timer (scanner/timeouts.py), and atheris installs a
-    # SIGALRM handler of its own that exits.  A deadline that expires as its check ends leaves
-    # the signal pending until after the previous handler is back, and atheris's then ends the
-    # run ("fuzz target exited").  Outside the engine's deadlines SIGALRM is ignored, as in the CLI.
     def one_input(data: bytes) -> None:
-        if signal.getsignal(signal.SIGALRM) is not signal.SIG_IGN:
-            signal.signal(signal.SIGALRM, signal.SIG_IGN)
         scan(data, target.filetype)
 
     atheris.Setup([sys.argv[0], *sys.argv[2:]], one_input)

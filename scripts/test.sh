@@ -81,7 +81,7 @@ fi
 .venv/bin/pip install -q -e '.[test]'
 
 if [ "$LINT" = 1 ]; then
-    .venv/bin/ruff check scanner tests bench samples scripts
+    .venv/bin/ruff check scanner tests bench samples scripts fuzz
     .venv/bin/mypy
     .venv/bin/lint-imports
 fi

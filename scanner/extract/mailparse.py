@@ -27,7 +27,7 @@ from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
 
-from ..domains.htmllinks import html_text
+from ..domains.htmllinks import MAX_HTML_CHARS, html_text
 from ..filetypes import TNEF_MAGIC, BytesLike
 from ..textview import mail_view
 from .passwords import candidates
@@ -175,6 +175,9 @@ class _Walker:
         disposition = part.get_content_disposition()
         if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
             text = decode_text(payload, part.get_content_charset())
+            if ctype == "text/html" and len(text) > MAX_HTML_CHARS:
+                self.problems.append(("max_text_size", f"only the first {MAX_HTML_CHARS} characters of an HTML "
+                                                       "body searched for passwords"))
             self.texts.append(html_text(text) if ctype == "text/html" else text)
             ext = "html" if ctype == "text/html" else "txt"
             self._add(f"body.{ext}", text.encode("utf-8"), "body", ctype)

@@ -102,9 +102,13 @@ def find_payloads(text: str) -> list[Payload]:
     """Encoded commands (after a powershell/pwsh word on the same line) and base64 string calls."""
     found: list[Payload] = []
     seen: set[str] = set()
+    scanned = 0  # end of the last line window searched: each line is searched once, not once per shell word
     for shell in _SHELL.finditer(text):
+        if shell.end() < scanned:
+            continue
         end = text.find("\n", shell.end())
         line = text[shell.end():end if end >= 0 else len(text)][:8192]
+        scanned = shell.end() + len(line)
         for m in _ENC.finditer(line):
             flag = m.group(1).lower()
             if not (flag == "ec" or "encodedcommand".startswith(flag)) or m.group(2) in seen:
