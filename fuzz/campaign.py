@@ -68,9 +68,9 @@ def run_target(name: str, seconds: int, corpus: Path, smoke: bool = False) -> Re
     findings.mkdir(parents=True, exist_ok=True)
     before = set(findings.iterdir())
     current = corpus / name / "current.bin"
-    budget = f"-runs={SMOKE_RUNS}" if smoke else f"-max_total_time={seconds}"
-    cmd = [sys.executable, "-m", "fuzz.target", name, str(work), str(seed_dir), budget, f"-timeout={UNIT_TIMEOUT}",
-           f"-rss_limit_mb={RSS_LIMIT_MB}", f"-max_len={MAX_LEN}",
+    budget = f"-runs={SMOKE_RUNS} -seed=1" if smoke else f"-max_total_time={seconds}"  # smoke: reproducible
+    cmd = [sys.executable, "-m", "fuzz.target", name, str(work), str(seed_dir), *budget.split(),
+           f"-timeout={UNIT_TIMEOUT}", f"-rss_limit_mb={RSS_LIMIT_MB}", f"-max_len={MAX_LEN}",
            "-print_final_stats=1", f"-artifact_prefix={findings}/", "-close_fd_mask=1"]
     started = time.monotonic()
     hang, log = 0, ""
