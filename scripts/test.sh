@@ -11,7 +11,8 @@
 # Why each package: python3-venv (the venv), python3-dev gcc libmilter-dev (pymilter builds from
 # source against Debian's libmilter), postfix (milter and pipe-filter tests run a real Postfix),
 # clamdscan (a real clamd client against `scamscan clamd`), zip (encrypted-archive tests), procmail
-# (the README's procmail recipe, end to end), systemd (systemd-analyze verifies the shipped units).
+# (the README's procmail recipe, end to end), systemd and procps (systemd-analyze verifies the shipped
+# units, whose ExecReload= runs /bin/kill).
 # libarchive13 (libarchive-c: RAR, CAB, LHA, XAR), unar (encrypted and solid RAR4 through rarfile),
 # gcab (builds the CAB test archives), redis-server (the scan service's Redis queue, tests/service/),
 # chromium (the service's web page, driven headless by Playwright; no browser download).
@@ -29,8 +30,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-PACKAGES=(python3-venv python3-dev gcc libmilter-dev postfix clamdscan zip procmail systemd libarchive13 unar gcab
-          redis-server chromium)
+PACKAGES=(python3-venv python3-dev gcc libmilter-dev postfix clamdscan zip procmail systemd procps libarchive13 unar
+          gcab redis-server chromium)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

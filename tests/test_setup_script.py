@@ -25,8 +25,8 @@ def test_dry_run_names_every_system_package_the_tests_need(tmp_path: Path) -> No
     out = subprocess.run([str(SCRIPT), "--dry-run"], env=_stubs(tmp_path, 0), capture_output=True, text=True,
                          check=True).stdout
     wanted = out.split("would install:")[1].split()
-    for pkg in ("python3-venv", "libmilter-dev", "postfix", "clamdscan", "zip", "procmail", "systemd", "redis-server",
-                "chromium"):
+    for pkg in ("python3-venv", "libmilter-dev", "postfix", "clamdscan", "zip", "procmail", "systemd", "procps",
+                "redis-server", "chromium"):
         assert pkg in wanted, out
 
 

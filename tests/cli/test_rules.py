@@ -130,7 +130,7 @@ def test_compile_then_scan_compiled_gives_the_same_findings(tmp_path: Path) -> N
     def findings(*extra: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
         res = run("scan", "--format", "json", "--no-cache", "-j", "1", *extra, *samples)
         assert res.exit_code == 1
-        doc = json.loads(res.output)
+        doc = json.loads(res.stdout)  # stderr may carry warnings
         return sorted((f["path"], x["check"], x["id"], tuple(x["location"]))
                       for f in doc["files"] for x in f["findings"])
 
