@@ -15,8 +15,8 @@ import re
 from ..config import Settings
 from ..domains.indicators import decode_text
 from ..filetypes import FileType
+from ..filetypes.textview import mail_view
 from ..models import Item
-from ..textview import mail_view
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..config import Settings
+from ..filetypes.textview import needs_view, view
 from ..models import Incomplete, Item
-from ..textview import needs_view, view
 from .base import Budget, Child
 
 DECODED_NAME = "decoded-text.txt"

@@ -29,7 +29,7 @@ from email.message import Message
 
 from ..domains.htmllinks import MAX_HTML_CHARS, html_text
 from ..filetypes import TNEF_MAGIC, BytesLike
-from ..textview import mail_view
+from ..filetypes.textview import mail_view
 from .passwords import candidates
 
 MAX_NESTING = 64   # multipart inside multipart

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..filetypes.textview import mail_view
 from ..models import Incomplete, Item
-from ..textview import mail_view
 from .base import Budget, Child, LimitExceeded
 
 _FROM_LINE = re.compile(rb"(?:\A|(?<=\n\n)|(?<=\n\r\n))From [^\n]*\n")

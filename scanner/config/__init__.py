@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .policylists import LIST_SETTINGS, parse_overrides, read_list
+from .lists import LIST_SETTINGS, parse_overrides, read_list
 
 MiB = 1024 * 1024
 SYSTEM_CONFIG = Path("/etc/scamscan/config.toml")
