@@ -1,6 +1,6 @@
 """The one-machine back end: `scamscan serve` without `--redis`.
 
-Jobs run in killable worker processes (`procpool.py`, forked with the compiled rules,
+Jobs run in the killable worker processes of `scanner.workers` (forked with the compiled rules,
 copy-on-write); job records, the result cache and the counters live in the server's memory for
 `service_result_ttl` seconds.  A worker that dies mid-scan is replaced by the pool and its job is
 started again, up to `service_max_attempts` starts; then the job ends ``incomplete: worker_crashed``.
@@ -20,6 +20,8 @@ from typing import Any
 from ..config import Settings, load_settings
 from ..gateway.service import warmed_scanner
 from ..models import ItemReport, ScanReport
+from ..workers import QueueFull as PoolFull
+from ..workers import WorkerCrashed, WorkerPool, WorkerTimeout
 from . import stats
 from .jobs import (
     DONE,
@@ -35,8 +37,6 @@ from .jobs import (
     run_scan,
     wrap,
 )
-from .procpool import QueueFull as PoolFull
-from .procpool import WorkerCrashed, WorkerPool, WorkerTimeout
 
 MAX_CACHE = 100_000
 MAX_JOBS = 100_000  # finished jobs kept in memory (oldest dropped first, even inside the TTL)
