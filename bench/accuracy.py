@@ -9,6 +9,7 @@ Corpora (rows of the table; all by default):
 * ``ham/easy_ham_2``, ``ham/hard_ham_2``, ``phish/vendor``, ``phish/other``, ``powershell``, ``office``:
   unpacked once from ``../shared/data/corpora/*.tar.xz`` (see the README there);
 * ``debian-doc``: Debian documentation packages (HTML, PDF), ``apt-get download`` + ``dpkg -x``;
+* ``tex-doc``: TeX package manuals (PDF) from a Debian texlive documentation package, the same way;
 * ``npm-js``: popular npm packages, ``npm pack`` + ``tar -xzf``;
 * ``usr-share-doc``: this machine's ``/usr/share/doc``;
 * ``tranco``: the Tranco top 10k (``../shared/data/benign-domains``), each domain as a one-line text
@@ -56,6 +57,7 @@ SHARED = Path(os.environ.get("SCAMSCAN_SHARED_DATA") or next(
 CORPORA = SHARED / "corpora"
 TRANCO = SHARED / "benign-domains" / "tranco-top10k.txt"
 DEB_DOCS = ("git-doc", "debian-reference-en", "developers-reference", "debian-policy", "gnuplot-doc", "apt-doc")
+TEX_DOCS = ("texlive-humanities-doc",)  # TeX package manuals: PDFs that link to archives on CTAN
 NPM_PACKAGES = ("lodash", "jquery", "react-dom", "axios", "moment", "express", "chart.js", "bootstrap",
                 "vue", "d3", "underscore", "commander")
 FLAGGED = (Verdict.SUSPICIOUS, Verdict.MALICIOUS)
@@ -120,11 +122,11 @@ def _tarball(archive: str, member: str) -> Path:
     return target
 
 
-def _debian_docs() -> Path:
-    base = cache_root() / "debian-doc"
+def _debian_docs(folder: str = "debian-doc", packages: tuple[str, ...] = DEB_DOCS) -> Path:
+    base = cache_root() / folder
     (base / "debs").mkdir(parents=True, exist_ok=True)
     root = base / "root"
-    for pkg in DEB_DOCS:
+    for pkg in packages:
         if (base / f".{pkg}.complete").is_file():
             continue
         debs = sorted((base / "debs").glob(f"{pkg}_*.deb"))
@@ -193,6 +195,7 @@ CORPUS_SOURCES: dict[str, tuple[str, Callable[[], Path]]] = {
     "powershell": ("clean", lambda: _tarball("powershell", "powershell")),
     "office": ("clean", lambda: _tarball("office", "office")),
     "debian-doc": ("clean", _debian_docs),
+    "tex-doc": ("clean", lambda: _debian_docs("tex-doc", TEX_DOCS)),
     "npm-js": ("clean", _npm),
     "usr-share-doc": ("clean", _usr_share_doc),
     "tranco": ("clean", _tranco),

@@ -2,6 +2,8 @@
 
 Scoring (documented in the README too):
 
+* when the whole file is scanned, `scoring.rescore` adjusts findings whose meaning
+  depends on their context (composite scoring: a lookalike host alone is a weak signal);
 * an item's score is the sum of the scores of the findings made *on that item*,
   clamped to 0..100 (negative scores, e.g. a trusted signature, lower it);
 * its own verdict is MALICIOUS at ``malicious_threshold`` (70), SUSPICIOUS at
@@ -29,6 +31,7 @@ from .intel import feeds
 from .models import Finding, Incomplete, Item, ItemReport, ItemSummary, Verdict
 from .policy import Policy
 from .rules import CompiledRules, RuleError, bundled_rules_dir, content_fingerprint, load_rules
+from .scoring import Node, rescore
 from .timeouts import CheckTimeout, deadline
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,10 @@ class _Tree:
     findings: list[Finding] = field(default_factory=list)
     incomplete: list[Incomplete] = field(default_factory=list)
     items: list[ItemSummary] = field(default_factory=list)
+    # parallel to `items`: parent index (-1 for the file), own findings, incomplete in the subtree
+    parents: list[int] = field(default_factory=list)
+    own: list[list[Finding]] = field(default_factory=list)
+    sub_incomplete: list[bool] = field(default_factory=list)
 
 
 class Engine:
@@ -94,7 +101,8 @@ class Engine:
         root = Item(data=data, name=name, lineage=(name,), filetype=identify(data, name),
                     sha256=sha256 or hashlib.sha256(data).hexdigest(), path=path)
         tree = _Tree()
-        score, verdict = self._visit(root, Budget(self.settings), tree)
+        self._visit(root, Budget(self.settings), tree, -1)
+        score, verdict = self._tally(tree)
         return ItemReport(
             path=display if display is not None else (path or name),
             sha256=root.sha256, type=root.filetype.value, size=root.size,
@@ -104,8 +112,31 @@ class Engine:
         )
 
     # -- internals --------------------------------------------------------
-    def _visit(self, item: Item, budget: Budget, tree: _Tree) -> tuple[int, Verdict]:
-        """Scan `item` and its children; return (highest score, verdict) of the subtree."""
+    def _tally(self, tree: _Tree) -> tuple[int, Verdict]:
+        """Composite scoring over the whole file, then item scores and verdicts: (highest score, verdict)."""
+        nodes = [Node(s.location, s.type, p, tuple(own)) for s, p, own in zip(tree.items, tree.parents, tree.own,
+                                                                                   strict=True)]
+        scored = rescore(nodes, self.settings.malicious_threshold)
+        tree.findings = [f for own in scored for f in own]
+        n = len(nodes)
+        own_scores = [max(0, min(100, sum(f.score for f in own))) for own in scored]
+        own_verdicts = [verdict_for(x, self.settings) for x in own_scores]
+        worst = list(own_verdicts)
+        for i in range(n - 1, 0, -1):  # children come after their parent (depth first)
+            worst[tree.parents[i]] = max(worst[tree.parents[i]], worst[i])
+        for i, s in enumerate(tree.items):
+            verdict = own_verdicts[i]
+            if verdict == Verdict.CLEAN and worst[i] <= Verdict.INCOMPLETE and tree.sub_incomplete[i]:
+                verdict = Verdict.INCOMPLETE
+            tree.items[i] = ItemSummary(s.location, s.sha256, s.type, s.size, own_scores[i], verdict)
+        verdict = worst[0] if n else Verdict.CLEAN
+        if verdict == Verdict.CLEAN and tree.incomplete:
+            verdict = Verdict.INCOMPLETE
+        return max(own_scores, default=0), verdict
+
+    def _visit(self, item: Item, budget: Budget, tree: _Tree, parent: int) -> tuple[int, Verdict]:
+        """Scan `item` and its children; return (highest score, verdict) of the subtree before composite
+        scoring (`_tally` computes the final ones)."""
         own_findings: list[Finding] = []
         incomplete_before = len(tree.incomplete)
         allowed = self.policy.allowed(item)
@@ -128,10 +159,14 @@ class Engine:
         summary_index = len(tree.items)
         tree.items.append(ItemSummary(item.lineage, item.sha256, item.filetype.value, item.size,
                                       own_score, own_verdict))
+        tree.parents.append(parent)
+        tree.own.append(own_findings)
+        tree.sub_incomplete.append(False)
         best_score, verdict = own_score, own_verdict
         for child in self._children(item, budget, tree) if allowed is None else ():
-            child_score, child_verdict = self._visit(child, budget, tree)
+            child_score, child_verdict = self._visit(child, budget, tree, summary_index)
             best_score, verdict = max(best_score, child_score), max(verdict, child_verdict)
+        tree.sub_incomplete[summary_index] = len(tree.incomplete) > incomplete_before
         if verdict == Verdict.CLEAN and len(tree.incomplete) > incomplete_before:
             verdict = Verdict.INCOMPLETE
         if own_verdict == Verdict.CLEAN and verdict == Verdict.INCOMPLETE:

@@ -205,7 +205,7 @@ def content_fingerprint(dirs: list[Path]) -> str:
     h = hashlib.sha256()
     for base in dirs:
         paths = [*sorted(base.glob("iocs/*.csv")), base / "brands.toml", base / "lures.toml",
-                 *sorted(base.glob("trust/*.pem"))]
+                 base / "brand-domains.toml", *sorted(base.glob("popular/*.txt")), *sorted(base.glob("trust/*.pem"))]
         for path in paths:
             if path.is_file():
                 name = path.relative_to(base).as_posix()

@@ -20,6 +20,7 @@ from ..domains.indicators import extract_hosts, registrable_domain, url_host
 from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item
 from ..trust.brands import Brand, load_brands
+from ..trust.sender import claimed_brand
 from .authres import trusted_results
 from .base import CheckContext, severity_for_score
 
@@ -97,7 +98,7 @@ class EmailCheck:
 
     def _display_name(self, item: Item, name: str, address: str) -> Iterator[Finding]:
         domain = _domain(address)
-        brand = self.brand_in(name) if name else None
+        brand = claimed_brand(name, self.brands.values()) if name else None  # the sender's identity, not a topic
         if brand is not None and not brand.owns_domain(domain):
             yield self._finding(
                 item, "brand_display_name", 25,
@@ -132,9 +133,22 @@ class EmailCheck:
                                     {"authserv_id": r.authserv_id, "method": r.method, "result": r.result,
                                      "header": r.header[:500]})
 
+    @staticmethod
+    def _own_domains(mail: Mail) -> set[str]:
+        """Registrable domains of the sender and of its List-Unsubscribe links: a newsletter's click
+        tracker at its own mail provider (links.esp.example for news@esp.example) is no mismatch."""
+        own = {_registrable(_domain(a)) for _, a in _addresses(mail.get("From"))}
+        for target in re.findall(r"<([^<>]+)>", mail.get("List-Unsubscribe")):
+            host = target.split("@", 1)[1].split("?", 1)[0] if target.lower().startswith("mailto:") \
+                else url_host(target)
+            if host:
+                own.add(_registrable(host.strip().lower()))
+        return own
+
     def _links(self, item: Item, mail: Mail) -> Iterator[Finding]:
         plain: list[dict[str, str]] = []
         branded: list[dict[str, str]] = []
+        own = self._own_domains(mail)
         from ..domains.htmllinks import extract_links
         for html in mail.bodies("text/html"):
             for link in extract_links(html):
@@ -151,7 +165,7 @@ class EmailCheck:
                 brand = next((b for b in self.brands.values() if b.owns_domain(shown[0])), None)
                 if brand is not None and not brand.owns_domain(target):
                     branded.append({**evidence, "brand": brand.key})
-                else:
+                elif _registrable(target) not in own:
                     plain.append(evidence)
         if branded:
             yield self._finding(item, "link_text_brand_mismatch", 35,

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from ..domains.hosts import parse_host, split_url
 from ..domains.indicators import extract_hosts, extract_urls
 from ..domains.lookalike import SCORES, Match, classify
+from ..domains.popular import is_popular, popular_domains
 from ..filetypes import FileType
 from ..models import Finding, Incomplete, Item
 from ..trust.brands import Brand, load_brands
@@ -36,6 +37,7 @@ class LookalikeCheck:
     def __init__(self, ctx: CheckContext) -> None:
         self.settings = ctx.settings
         self.brands: tuple[Brand, ...] = tuple(load_brands(ctx.rule_dirs).values())
+        self.popular = popular_domains(ctx.rule_dirs)
 
     def applies(self, item: Item) -> bool:
         return bool(self.brands) and item.size > 0 and (item.filetype.is_text or item.filetype == FileType.PE)
@@ -86,6 +88,8 @@ class LookalikeCheck:
         }
         if source != "text":
             evidence["url"] = source[:500]
+        if is_popular(best.domain, self.popular):
+            evidence["popular"] = True  # scored by scanner.scoring: a popular domain is no fresh scam site
         return item.finding(self.name, best.technique, severity_for_score(best.score), best.score,
                             f"{best.host}{f' ({raw})' if raw.lower() != best.host else ''} imitates {best.brand} "
                             f"({best.technique.replace('_', ' ')}"

@@ -2,8 +2,9 @@
 
 Lures use PDFs for the link ("download the update here"), less often for code:
 JavaScript (worse when /OpenAction or /AA runs it without a click), /Launch
-actions that start a program, and attached executables.  Links themselves go to
-the domain checks through the ``links.txt`` child (see `extract.pdf`); here only
+actions that start a program (a Launch that only opens another document, as LaTeX's
+hyperref writes for local links, is `launch_document`, low), and attached
+executables.  Links themselves go to the domain checks through the ``links.txt`` child (see `extract.pdf`); here only
 links whose form is suspicious on its own are findings: a download of an
 executable or archive, or a raw IP address instead of a name.  Ordinary links,
 attachments (e-invoices embed XML; each attachment is a child item anyway) and
@@ -25,6 +26,9 @@ from .base import CheckContext
 EXECUTABLE_EXT = re.compile(
     r"\.(exe|scr|msi|msix|appx|dll|cpl|com|pif|bat|cmd|ps1|vbs|vbe|js|jse|wsf|hta|lnk|jar|iso|img|vhdx?|"
     r"zip|rar|7z|cab|gz|tgz|xz|bz2|ace|arj)$", re.IGNORECASE)
+# Launch targets that only open a document (a manual linking to its companion PDF).
+DOCUMENT_EXT = re.compile(r"^[^\s]+\.(pdf|html?|txt|tex|md|png|jpe?g|gif|svg|ps|eps|dvi|epub|odt|csv)$",
+                          re.IGNORECASE)  # one path, no arguments ("cmd.exe /c x.pdf" is a program)
 SCRIPT_EXT = re.compile(r"\.(exe|scr|msi|dll|cpl|com|pif|bat|cmd|ps1|vbs|vbe|js|jse|wsf|hta|lnk|jar|iso|img)$",
                         re.IGNORECASE)
 
@@ -69,9 +73,15 @@ class PdfCheck:
             yield item.finding(self.name, "link_to_ip_address", Severity.MEDIUM, 30,
                                "PDF links to a raw IP address instead of a domain name", {"urls": ips[:20]})
         if result.launches:
-            yield item.finding(self.name, "launch_action", Severity.HIGH, 75,
-                               "PDF has a Launch action that starts a program or opens a file",
-                               {"targets": result.launches[:20]})
+            programs = [t for t in result.launches if not DOCUMENT_EXT.search(t.strip())]
+            if programs:
+                yield item.finding(self.name, "launch_action", Severity.HIGH, 75,
+                                   "PDF has a Launch action that starts a program or opens a file",
+                                   {"targets": result.launches[:20]})
+            else:  # LaTeX's hyperref writes /Launch for links to a local PDF or HTML file
+                yield item.finding(self.name, "launch_document", Severity.LOW, 10,
+                                   "PDF has a Launch action that opens another document",
+                                   {"targets": result.launches[:20]})
         if result.auto_scripts:
             yield item.finding(self.name, "javascript_on_open", Severity.MEDIUM, 50,
                                "PDF runs JavaScript automatically (/OpenAction or /AA)",

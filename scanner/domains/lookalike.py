@@ -8,7 +8,10 @@ after IDNA decoding and NFKC normalisation (`domains.hosts`) and compared with e
 ==================== ===== =====================================================================
 technique            score example
 ==================== ===== =====================================================================
-brand_domain_prefix   80   ``crowdstrike.com.vc``, ``crowdstrike.com-update.info``
+brand_domain_prefix   80   ``crowdstrike.com-update.info``, ``crowdstrike.com.helpdesk-fix.info``
+brand_cctld           50   ``cisco.com.au``, ``crowdstrike.com.vc``: the brand's exact name under a country code
+                           (or its second level).  The brand's own by default (``not_owned`` in the
+                           policy says otherwise): a weak technique that counts only with lure context
 homoglyph             75   ``xn--crowdstrke-...`` (Cyrillic ``і``); 60 for ASCII tricks (``rnicrosoft``)
 brand_lure            75   ``crowdstrike-recovery-portal.com``, ``outlook-login.net``
 brand_subdomain       55   ``crowdstrike.phpartners.org`` (75 with a lure word)
@@ -50,7 +53,7 @@ MIN_DOMAIN_LABEL = 5   # own-domain labels shorter than this (msn, live, bing) a
 MIN_TOKEN = 4          # nor tokens shorter than this
 GENERIC_MAX_LEN = 5    # labels this short are treated as common words
 
-SCORES = {"brand_domain_prefix": 80, "homoglyph": 75, "brand_lure": 75, "brand_subdomain": 55,
+SCORES = {"brand_domain_prefix": 80, "brand_cctld": 50, "homoglyph": 75, "brand_lure": 75, "brand_subdomain": 55,
           "brand_split": 55, "brand_other_tld": 50, "typo": 50, "brand_token": 45, "userinfo": 70}
 
 
@@ -82,6 +85,7 @@ class _Protection:
     label_brands: tuple[str, ...]
     owned: frozenset[str]        # every brand domain (a host at or below one is never flagged)
     any_suffix: frozenset[str]   # labels a brand holds under every suffix ("google.*")
+    not_owned: frozenset[str]    # country-code variants held by someone else (no brand_cctld exception)
     # labels and their brands by length: an edit distance of 2 needs lengths within 2 of each other
     by_len: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict, compare=False,
                                                                         hash=False)
@@ -110,7 +114,7 @@ def _protection(brands: tuple[Brand, ...]) -> _Protection:
             generic = label in b.generic_tokens or len(label) <= GENERIC_MAX_LEN
             targets[(b.key, label)] = _Target(b.key, label, skeleton(label), generic, label in b.tokens,
                                               frozenset(by_label.get(label, set())))
-    domains = {d for b in brands for d in b.domains}
+    domains = {d for b in brands for d in (*b.domains, *b.portfolio, *b.partners)}
     pairs = sorted({(x, t.brand) for t in targets.values() for x in (t.label, t.skel)}, key=lambda p: -len(p[0]))
     names = re.compile(_trie([x for x, _ in pairs]) or "(?!)")
     by_len: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -119,7 +123,8 @@ def _protection(brands: tuple[Brand, ...]) -> _Protection:
         by_len[length] = (tuple(x for x, _ in same), tuple(b for _, b in same))
     return _Protection(tuple(targets.values()), names, tuple(x for x, _ in pairs), tuple(b for _, b in pairs),
                        frozenset(d for d in domains if not d.endswith(".*")),
-                       frozenset(d[:-2] for d in domains if d.endswith(".*")), by_len)
+                       frozenset(d[:-2] for d in domains if d.endswith(".*")),
+                       frozenset(d for b in brands for d in b.not_owned), by_len)
 
 
 def _trie(words: list[str]) -> str:
@@ -166,12 +171,20 @@ class _Seen:
         return cls(host, label, suffix, subs, flat, latin_skeleton(label), unleet(flat), skeleton(flat))
 
 
-def _match_label(t: _Target, s: _Seen) -> tuple[str, dict[str, str | int]] | None:
+def country_code(suffix: str) -> bool:
+    """`de`, `com.au`, `co.uk`: a country-code TLD or a second level below one."""
+    parts = suffix.split(".")
+    return len(parts) <= 2 and len(parts[-1]) == 2 and parts[-1].isascii() and parts[-1].isalpha()
+
+
+def _match_label(t: _Target, s: _Seen, cctld: bool = True) -> tuple[str, dict[str, str | int]] | None:
     """The strongest technique by which `s` imitates target `t`."""
+    if cctld and s.label == t.label and country_code(s.suffix) and t.suffixes:
+        return "brand_cctld", {"token": t.label, "suffix": s.suffix}
     for own in sorted(t.suffixes - {"*"}):
         brand_domain = f"{t.label}.{own}"
         if s.host.startswith(brand_domain + "-") or (s.host.startswith(brand_domain + ".") and s.suffix != own) \
-                or s.flat.startswith(t.label + own.replace(".", "")):
+                or (len(own) > 2 and s.flat.startswith(t.label + own.replace(".", ""))):  # officedepot: not office.de
             return "brand_domain_prefix", {"brand_domain": brand_domain}
     if s.latin != s.label and s.latin.replace("-", "") == t.label:
         return "homoglyph", {"skeleton": s.latin, "scripts": ",".join(sorted(scripts(s.label)))}
@@ -183,8 +196,8 @@ def _match_label(t: _Target, s: _Seen) -> tuple[str, dict[str, str | int]] | Non
                 return "brand_lure", {"token": t.label, "lure": ",".join(w for ws in words for w in ws or [])}
             if t.token and not t.generic:
                 lures = lures_in("".join(rest))
-                if lures:
-                    return "brand_lure", {"token": t.label, "lure": ",".join(lures)}
+                if lures:  # a lure word inside other letters ("chromedevtools"): "partial", weaker
+                    return "brand_lure", {"token": t.label, "lure": ",".join(lures), "partial": 1}
                 return "brand_token", {"token": t.label}
     if t.label in s.subs or (not t.generic and any(t.label in sub for sub in s.subs)):
         sub = next(sub for sub in s.subs if t.label in sub)
@@ -282,12 +295,14 @@ def classify(domain: str | Host, brands: Iterable[Brand]) -> list[Match]:
     for t in prot.targets:
         if t.brand not in candidates:
             continue
-        found = _match_label(t, seen)
+        found = _match_label(t, seen, reg not in prot.not_owned)
         if found is None:
             continue
         technique, detail = found
         if host.error:
             detail = {**detail, "host_error": host.error}
+        if t.generic:
+            detail = {**detail, "generic": 1}  # a common word: scanner.scoring wants lure context for it
         m = Match(t.brand, technique, _score(technique, t, detail, suffix), host.unicode, reg,
                   {"brand_label": t.label, **detail})
         if t.brand not in best or m.score > best[t.brand].score:

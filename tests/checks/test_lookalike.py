@@ -90,9 +90,18 @@ def test_pe_strings_ascii_and_utf16(scanner: Scanner) -> None:
 
 
 def test_inside_an_archive_with_location(scanner: Scanner) -> None:
-    report = scanner.scan_bytes(make_zip({"readme.txt": b"get it at http://crowdstrike.com.vc/update\n"}), "x.zip")
+    report = scanner.scan_bytes(make_zip({"readme.txt": b"get it at http://crowdstrike.com-update.info/x\n"}), "x.zip")
     f = next(f for f in report.findings if f.check == "lookalike")
     assert f.location == ("x.zip", "readme.txt") and report.verdict == Verdict.MALICIOUS
+
+
+def test_brand_under_a_country_code_needs_lure_context(scanner: Scanner) -> None:
+    """brand.com.xx is the brand's own by default (cisco.com.au); only a lure makes it count."""
+    plain = scanner.scan_bytes(b"Our office: see http://crowdstrike.com.vc/ and http://zoom.com.ar/\n", "a.txt")
+    assert plain.verdict == Verdict.CLEAN
+    assert {f.id for f in plain.findings if f.check == "lookalike"} == {"brand_cctld"}
+    lure = scanner.scan_bytes(b"get it at http://crowdstrike.com.vc/downloads/Crowdstrike.zip\n", "b.txt")
+    assert lure.verdict == Verdict.SUSPICIOUS
 
 
 def test_many_hosts_are_bounded(scanner: Scanner) -> None:

@@ -108,6 +108,18 @@ def test_launch_action(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFac
     assert f.evidence["targets"] == ["cmd.exe /c echo hi"] and r.verdict is Verdict.MALICIOUS
 
 
+@pytest.mark.parametrize(("target", "finding", "verdict"), [
+    ("doc-more/page-typesetting-columns.pdf", "launch_document", Verdict.CLEAN),  # TeX manual (reledpar.pdf)
+    ("cmd.exe /c start x.pdf", "launch_action", Verdict.MALICIOUS),
+    ("update.pdf.exe", "launch_action", Verdict.MALICIOUS),
+])
+def test_launch_of_a_document_is_low(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory, target: str,
+                                     finding: str, verdict: Verdict) -> None:
+    launch = _action(S="/Launch", F=target)
+    r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", make_pdf(actions=[launch]))
+    assert finding in {f.id for f in r.findings} and r.verdict is verdict
+
+
 def test_attachments_are_children(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
     data = make_pdf(attachments={"fix.bat": b"@echo off\r\necho " + MARKER + b"\r\n", "invoice.xml": b"<a/>"})
     r = scan(tmp_path, make_scanner, rules_dir, "doc.pdf", data)

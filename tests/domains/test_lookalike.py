@@ -5,6 +5,7 @@ popular domains (<= 0.1 % flagged, each one listed and explained).  Run with ``-
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 from helpers import REPO_ROOT
@@ -35,7 +36,9 @@ def techniques(host: str) -> dict[str, str]:
     ("crowdstrike-recovery-portal.com", "crowdstrike", "brand_lure"),
     ("fix-crowdstrike-bsod.com", "crowdstrike", "brand_lure"),
     ("crowdstrikehelpdesk.net", "crowdstrike", "brand_lure"),
-    ("crowdstrike.com.vc", "crowdstrike", "brand_domain_prefix"),
+    ("crowdstrike.com.vc", "crowdstrike", "brand_cctld"),
+    ("support.crowdstrike.com.vc", "crowdstrike", "brand_cctld"),
+    ("crowdstrike.com.vc.evil.net", "crowdstrike", "brand_domain_prefix"),
     ("crowdstrike.com-update.info", "crowdstrike", "brand_domain_prefix"),
     ("crowdstrike.com.helpdesk-fix.info", "crowdstrike", "brand_domain_prefix"),
     ("crowdstrike.phpartners.org", "crowdstrike", "brand_subdomain"),
@@ -58,8 +61,8 @@ def test_technique(host: str, brand: str, technique: str) -> None:
 
 def test_scores_follow_the_strength_of_the_evidence() -> None:
     score = {h: classify(h, BRANDS)[0].score for h in (
-        "crowdstrike.com.vc", "crowdstrike-bsod.com", "crowdstrke.com", "micros0ft-update.zip")}
-    assert 70 <= score["crowdstrike-bsod.com"] <= 80 and 70 <= score["crowdstrike.com.vc"] <= 80
+        "crowdstrike.com-fix.info", "crowdstrike-bsod.com", "crowdstrke.com", "micros0ft-update.zip")}
+    assert 70 <= score["crowdstrike-bsod.com"] <= 80 and 70 <= score["crowdstrike.com-fix.info"] <= 80
     assert score["crowdstrke.com"] < score["crowdstrike-bsod.com"]
     assert score["micros0ft-update.zip"] > 75  # risky TLD adds weight
     assert classify("zoon.us", BRANDS)[0].score < 30  # a one-letter miss of a short word stays weak
@@ -69,14 +72,28 @@ def test_scores_follow_the_strength_of_the_evidence() -> None:
     "crowdstrike.com", "www.crowdstrike.com", "falcon.us-2.crowdstrike.com", "CrowdStrike.COM.",
     "support.microsoft.com", "teams.microsoft.com", "windowsupdate.com", "google.de", "google.com.br",
     "knowledge-support.com", "officedepot.com", "windowscentral.com", "example.com",
+    # the brand portfolio (rules/brand-domains.toml): country variants, acquisitions, CDNs
+    "cisco.com.au", "www.cisco.com.au", "microsoft.de", "google.co.uk", "chromium.googlesource.com",
+    "groups.googlegroups.com", "ts01-b.cloudsink.net", "img.akamaized.net",
 ])
 def test_not_flagged(host: str) -> None:
     assert classify(host, BRANDS) == []
 
 
+def test_country_code_rule_and_its_exceptions() -> None:
+    """brand.xx / brand.com.xx not in the portfolio is a weak "brand_cctld" match, unless the policy
+    says the name is someone else's (not_owned): then it is judged like any other host."""
+    assert techniques("crowdstrike.com.ar") == {"crowdstrike": "brand_cctld"}
+    assert techniques("crowdstrike.nl") == {"crowdstrike": "brand_cctld"}
+    assert techniques("crowdstrike.shop") == {"crowdstrike": "brand_other_tld"}  # not a country code
+    other = tuple(replace(b, not_owned=("crowdstrike.com.ar",)) if b.key == "crowdstrike" else b for b in BRANDS)
+    assert {m.brand: m.technique for m in classify("crowdstrike.com.ar", other)} == \
+        {"crowdstrike": "brand_domain_prefix"}
+
+
 def test_every_brand_domain_is_never_flagged() -> None:
     for b in BRANDS:
-        for d in b.domains:
+        for d in (*b.domains, *b.portfolio, *b.partners):
             if not d.endswith(".*"):
                 assert classify(d, BRANDS) == [] and classify("login." + d, BRANDS) == [], d
 

@@ -19,7 +19,9 @@ rule SCAM_Email_Archive_Password_Lure
         sample = "samples/lures/mail/falcon_hotfix_password.eml, samples/lures/mail/teams_update_aes.eml, samples/lures/mail/sensor_update_7z.eml"
 
     strings:
-        $pw = /\b(password|passwort|kennwort|contrase(\xc3\xb1|n)a|mot de passe|pw|pwd)\b[^\r\n]{0,40}(:|\bis\b|\bist\b|\best\b|\bes\b)[ \t]*["']?[^\s"'<]{3,40}/ nocase
+        // "Password: X", or "the password is X" / "is 'X'" ending the clause: not prose such as
+        // "a password is yet another variant" or "your password is not retained" (newsletters)
+        $pw = /\b(password|passwort|kennwort|contrase(\xc3\xb1|n)a|mot de passe|pw|pwd)\b[^\r\n]{0,40}(:[ \t]*["']?[^\s"'<]{3,40}|\b(is|ist|est|es)\b[ \t]*:?[ \t]*(["'][^\s"'<]{3,40}["']|[^\s"'<]{3,40}[ \t]*[.,;)!\r\n]))/ nocase
         $arch = /\b(attached|attachment|anhang|angeh(\xc3\xa4|a)ngt|adjunto|pi(\xc3\xa8|e)ce jointe|archive|archiv|zip|7z|rar)\b/ nocase
         $lure = /\b(hot[ -]?fix|update|patch|fix|recovery|repair|installer|setup|aktualisierung|actualizaci(\xc3\xb3|o)n|mise (\xc3\xa0|a) jour)\b/ nocase
         $open = /(\b(open|extract|unzip|run|install|execute|offnen|oeffnen|entpacken|ausf(\xc3\xbc|u)hren|abrir|ejecutar|ouvrir|ex(\xc3\xa9|e)cuter)|\xc3\xb6ffnen)\b/ nocase
