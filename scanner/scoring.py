@@ -12,7 +12,9 @@ finding                        score
 lookalike on a popular domain   0 (info): the registrable domain is in the bundled popularity list
                                 (``rules/popular/``), a popular site is not a fresh scam domain
 lookalike, strong technique     its own score (``brand_domain_prefix``, ``brand_lure`` of a distinctive
-                                name, ``userinfo``, Unicode ``homoglyph``): the host itself carries the lure
+                                name, ``userinfo``, Unicode ``homoglyph``): the host itself carries the
+                                lure; a ``brand_lure`` without any context is capped at
+                                ``LURE_NAME_ALONE`` (50, suspicious)
 lookalike, weak technique       its own score with context (below), else ``WEAK_ALONE`` (5, low):
                                 ``typo``, ``brand_token``, ``brand_subdomain``, ``brand_split``,
                                 ``brand_other_tld``, ``brand_cctld``, ASCII ``homoglyph``, ``brand_lure``
@@ -31,9 +33,9 @@ pdf:link_to_download            ``DOWNLOAD_ALONE`` (10, low) unless its unit has
 Context of a unit (any one suffices): a brand claim (`BRAND_CLAIMS`: sender name, brand link text,
 an executable claiming a brand), lure text (`LURE_CHECKS`: the bundled YARA lure rules, script and
 macro findings), a download or credential form (`DOWNLOAD_IDS`), an executable, script or archive
-among the unit's descendants (`RISKY_TYPES`, `RISKY_EXTENSIONS`), a strong lookalike anywhere in the
-unit; and per finding: a lure word or download in the URL's path, or a fresh-looking domain (a
-risky TLD on a domain that is not popular).
+among the unit's descendants (`RISKY_TYPES`, `RISKY_EXTENSIONS`) or a scanned file that is itself a
+program (`EXECUTABLE_TYPES`), a strong lookalike anywhere in the unit; and per finding: a lure word
+or download in the URL's path, or a fresh-looking domain (a risky TLD on a domain that is not popular).
 
 Other checks add their ids to `BRAND_CLAIMS`, `LURE_CHECKS` or `DOWNLOAD_IDS` to make them context.
 """
@@ -49,15 +51,20 @@ from .domains.lookalike import RISKY_TLDS
 from .models import Finding
 
 WEAK_ALONE = 5
+# A brand name with lure words ("googleonlinesecurity", "crowdstrike-recovery-portal") and nothing else
+# around it: suspicious, not malicious (Google's own security blog is googleonlinesecurity.blogspot.com).
+LURE_NAME_ALONE = 50
 DOWNLOAD_ALONE = 10
 STRONG_LOOKALIKE = frozenset({"brand_domain_prefix", "brand_lure", "userinfo"})
 # "check:id" of findings that claim a brand, and checks/ids that are lure text or a download.
 BRAND_CLAIMS = frozenset({
     "email:brand_display_name", "email:link_text_brand_mismatch", "email:brand_subject",
     "brand:unsigned_brand_claim", "brand:publisher_mismatch", "brand:untrusted_brand_signer",
+    "impersonation:vendor_impersonation", "impersonation:vendor_impersonation_link",
 })
 LURE_CHECKS = frozenset({"yara", "script", "office"})
 DOWNLOAD_IDS = frozenset({"pdf:link_to_download", "pdf:launch_action", "pdf:embedded_executable"})
+EXECUTABLE_TYPES = frozenset({"pe", "elf", "macho", "lnk"})
 RISKY_TYPES = frozenset({"pe", "elf", "macho", "lnk", "iso", "zip", "7z", "rar", "cab"})
 RISKY_EXTENSIONS = frozenset({".exe", ".scr", ".msi", ".dll", ".ps1", ".vbs", ".vbe", ".js", ".jse", ".wsf",
                               ".hta", ".bat", ".cmd", ".lnk", ".jar", ".iso", ".img", ".zip", ".rar", ".7z"})
@@ -119,6 +126,8 @@ def _context(nodes: Sequence[Node], units: list[int]) -> dict[int, list[str]]:
         if i != units[i] and (n.type in RISKY_TYPES or any(n.location[-1].lower().endswith(e)
                                                              for e in RISKY_EXTENSIONS)):
             found.append(f"attachment:{n.location[-1]}")
+        elif i == 0 and n.type in EXECUTABLE_TYPES:  # the scanned file is itself a program naming the host
+            found.append(f"executable:{n.location[-1]}")
         for f in n.findings:
             if f.score <= 0:
                 continue
@@ -171,7 +180,11 @@ def _lookalikes(found: list[Finding], context: list[str]) -> list[Finding]:
         if f.evidence.get("popular"):
             out.append(_changed(f, 0, "popular registrable domain"))
         elif _strong(f):
-            out.append(f)
+            lure = [c for c in context if not c.startswith("strong_lookalike:")]
+            if f.id == "brand_lure" and not lure and not _own_context(f):
+                out.append(_changed(f, min(f.score, LURE_NAME_ALONE), "brand lure name without lure context"))
+            else:
+                out.append(f)
         else:
             own = _own_context(f)
             why = own or (context[0] if context else "")

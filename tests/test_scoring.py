@@ -84,8 +84,17 @@ def test_popular_domain_scores_nothing(scan: Callable[[bytes, str], ItemReport])
 
 
 def test_strong_lookalike_alone_is_still_a_verdict(scan: Callable[[bytes, str], ItemReport]) -> None:
-    report = scan(b"https://crowdstrike-recovery-portal.com/\n", "a.txt")
-    assert report.verdict is Verdict.MALICIOUS
+    assert scan(b"https://crowdstrike.com-update.info/\n", "a.txt").verdict is Verdict.MALICIOUS
+    assert scan(b"https://crowdstrike.com@portal.example.net/\n", "a.txt").verdict is Verdict.MALICIOUS
+
+
+def test_brand_lure_name_alone_is_suspicious(scan: Callable[[bytes, str], ItemReport]) -> None:
+    """Google's security blog (in a Debian changelog) is named like a lure: a flag, not a verdict."""
+    blog = scan(b"  https://googleonlinesecurity.blogspot.com/2015/12/proactive-measures.html\n", "changelog")
+    f = lookalikes(blog)["googleonlinesecurity.blogspot.com"]
+    assert f.score == 50 and blog.verdict is Verdict.SUSPICIOUS
+    lure = scan(b"https://crowdstrike-recovery-portal.com/falcon-hotfix/\n", "a.txt")  # a fix in the path
+    assert lure.verdict is Verdict.MALICIOUS
 
 
 def test_common_word_brand_lure_is_weak(scan: Callable[[bytes, str], ItemReport]) -> None:
@@ -133,4 +142,4 @@ def test_lure_word_inside_other_letters_is_weak(scan: Callable[[bytes, str], Ite
     report = scan(b"Protocol docs: https://chromedevtools.github.io/devtools-protocol/\n", "cli.md")
     f = lookalikes(report)["chromedevtools.github.io"]
     assert f.id == "brand_lure" and f.evidence["partial"] == 1 and report.verdict is Verdict.CLEAN
-    assert scan(b"https://chrome-update-tools.github.io/\n", "a.txt").verdict is Verdict.MALICIOUS
+    assert scan(b"https://chrome-update-tools.github.io/\n", "a.txt").verdict is Verdict.SUSPICIOUS  # whole words
