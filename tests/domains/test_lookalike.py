@@ -25,6 +25,8 @@ EXPLAINED = {
     "xozilla.com": "one replacement from mozilla (7 letters), an unrelated site; score 50",
     "googll.store": "google with one letter replaced; a typosquat pattern even if this one is benign",
     "acast.com": "one letter from avast.com under Avast's own .com (score 25: never a verdict alone)",
+    "python.ca": "Python's name under a country code (brand_cctld): the brand's own by default, weak, scored "
+                 "only with lure context (scanner/scoring.py), and 0 as a popular domain",
 }
 
 
