@@ -17,6 +17,7 @@ from ..config import Settings
 from ..filetypes import FileType
 from ..models import Item
 from ..rules import bundled_rules_dir
+from ..timeouts import shielded
 from ..trust.brands import Brand
 from ..trust.claims import Claim, find_claims
 from . import installers, msix, pe
@@ -60,7 +61,8 @@ _memo: tuple[weakref.ref[Item], ExeFacts] | None = None
 
 
 def trust_store(settings: Settings) -> TrustStore:
-    from ..trust.anchors import store_for
+    with shielded():  # cryptography's native init, as LIEF's below
+        from ..trust.anchors import store_for
 
     return store_for(settings.microsoft_roots, settings.trusted_roots, bundled_rules_dir() / "trust")
 
@@ -77,7 +79,8 @@ def facts_for(item: Item, settings: Settings) -> ExeFacts:
         except pe.PeError as exc:
             facts.pe_error = str(exc)
         if facts.pe is not None and facts.pe.signed:
-            from ..trust import authenticode
+            with shielded():  # LIEF's native init aborts the process if a deadline interrupts it
+                from ..trust import authenticode
 
             facts.auth = authenticode.verify(bytes(item.data), facts.pe.security, trust_store(settings))
     elif item.filetype == FileType.OLE:
@@ -97,7 +100,8 @@ def facts_for(item: Item, settings: Settings) -> ExeFacts:
             facts.msix_error = str(exc)
         else:
             if facts.msix.signature is not None:
-                from ..trust import authenticode
+                with shielded():  # LIEF's native init aborts the process if a deadline interrupts it
+                    from ..trust import authenticode
 
                 facts.auth = authenticode.AuthenticodeResult(signatures=[facts.msix.signature])
     _memo = (weakref.ref(item), facts)
