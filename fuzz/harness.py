@@ -71,7 +71,8 @@ def scan(data: bytes, filetype: FileType | None) -> None:
                 sha256=hashlib.sha256(data).hexdigest())
     started = time.process_time()
     tree = _Tree()
-    eng._visit(item, Budget(eng.settings), tree)
+    eng._visit(item, Budget(eng.settings), tree, -1)
+    eng._tally(tree)  # composite scoring runs on the whole tree, as in Engine.scan
     spent = time.process_time() - started
     allowed = HANG_CPU + HANG_PER_ITEM * len(tree.items)
     if spent > allowed:
