@@ -17,7 +17,6 @@ Layout (paths relative to the repo root):
 
 from __future__ import annotations
 
-import argparse
 import base64
 import gzip
 import hashlib
@@ -28,7 +27,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from sampleio import write_samples
+import sampleio
 
 HERE = Path(__file__).resolve().parent
 
@@ -908,12 +907,7 @@ def build() -> dict[str, bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true",
-                    help="do not write; exit 1 if any sample differs from a fresh build")
-    args = ap.parse_args(argv)
-    samples = build()
-    return write_samples(samples, HERE, args.check)
+    return sampleio.main(build, HERE, __doc__ or "", argv)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Debian's `gcab` (build time only; member times pinned, so rebuilds are byte-iden
 
 from __future__ import annotations
 
-import argparse
 import base64
 import io
 import os
@@ -24,10 +23,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import sampleio  # noqa: E402
 from build import MARK, make_zip  # noqa: E402
 from build_mail import CRADLE, EPOCH, README  # noqa: E402
 from rar5write import rar5  # noqa: E402
-from sampleio import write_samples  # noqa: E402
 
 HOTFIX_EXE = (HERE / "lures" / "pe" / "CrowdStrike_Falcon_Hotfix.exe").read_bytes()
 DRIVER_INF = (f"; Contoso printer driver package\r\n; {MARK}\r\n[Version]\r\nSignature=\"$Windows NT$\"\r\n"
@@ -249,10 +248,7 @@ def build() -> dict[str, bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 if a sample differs from a fresh build")
-    args = ap.parse_args(argv)
-    return write_samples(build(), HERE, args.check)
+    return sampleio.main(build, HERE, __doc__ or "", argv)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ to build the .msg) and pylnk3 (to write the .lnk shortcut).
 
 from __future__ import annotations
 
-import argparse
 import base64
 import bz2
 import contextlib
@@ -33,9 +32,9 @@ from unittest import mock
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import sampleio  # noqa: E402
 from build import MARK, make_gzip, make_zip, make_zipcrypto_zip  # noqa: E402
 from mail_templates import build_messages  # noqa: E402
-from sampleio import write_samples  # noqa: E402
 
 EPOCH = 1721362140.0  # 2024-07-19 04:09 UTC, as in build.py
 CRADLE = ("# Falcon sensor hotfix installer\r\n"
@@ -218,11 +217,7 @@ def build() -> dict[str, bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 if a sample differs from a fresh build")
-    args = ap.parse_args(argv)
-    samples = build()
-    return write_samples(samples, HERE, args.check)
+    return sampleio.main(build, HERE, __doc__ or "", argv)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ the signature's own ZIP records), so rebuilds are byte-identical.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import io
@@ -27,7 +26,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from sampleio import write_samples  # noqa: E402
+import sampleio  # noqa: E402
 
 KEYS = HERE / "pe_src" / "keys"
 DATE = (2024, 7, 19, 4, 9, 0)
@@ -134,10 +133,7 @@ def build() -> dict[str, bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 if a sample differs from a fresh build")
-    args = ap.parse_args(argv)
-    return write_samples(build(), HERE, args.check)
+    return sampleio.main(build, HERE, __doc__ or "", argv)
 
 
 if __name__ == "__main__":

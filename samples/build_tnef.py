@@ -20,16 +20,15 @@ Needs compressed-rtf (installed with extract-msg) to write the RTF body.
 
 from __future__ import annotations
 
-import argparse
 import struct
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import sampleio  # noqa: E402
 from build import MARK, make_zip  # noqa: E402
 from build_mail import b64, eml  # noqa: E402
-from sampleio import write_samples  # noqa: E402
 
 SIGNATURE = 0x223E9F78
 MESSAGE, ATTACHMENT = 1, 2
@@ -201,10 +200,7 @@ def build() -> dict[str, bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="exit 1 if a sample differs from a fresh build")
-    args = ap.parse_args(argv)
-    return write_samples(build(), HERE, args.check)
+    return sampleio.main(build, HERE, __doc__ or "", argv)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Only files whose bytes changed are written, so rebuilding is idempotent and
 
 from __future__ import annotations
 
+import argparse
 import filecmp
 import tempfile
 from collections.abc import Callable
@@ -44,3 +45,10 @@ def build_or_check(build: Callable[[Path], list[str]], here: Path, check: bool) 
     for rel in changed:
         print(f"differs: samples/{rel}")
     return 1 if changed else 0
+
+
+def main(build: Callable[[], dict[str, bytes]], here: Path, doc: str, argv: list[str] | None = None) -> int:
+    """The command line of a build script whose `build()` returns the samples: ``[--check]``."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="exit 1 if a sample differs from a fresh build")
+    return write_samples(build(), here, ap.parse_args(argv).check)
