@@ -134,9 +134,9 @@ class Engine:
             verdict = Verdict.INCOMPLETE
         return max(own_scores, default=0), verdict
 
-    def _visit(self, item: Item, budget: Budget, tree: _Tree, parent: int) -> tuple[int, Verdict]:
-        """Scan `item` and its children; return (highest score, verdict) of the subtree before composite
-        scoring (`_tally` computes the final ones)."""
+    def _visit(self, item: Item, budget: Budget, tree: _Tree, parent: int) -> None:
+        """Scan `item` and its children into `tree`; scores and verdicts are `_tally`'s, once the whole
+        file is known (composite scoring needs every item)."""
         own_findings: list[Finding] = []
         incomplete_before = len(tree.incomplete)
         allowed = self.policy.allowed(item)
@@ -152,28 +152,17 @@ class Engine:
             own_findings = _not_repeated_decoded(own_findings, tree.findings, item.lineage[:-1])
         own_findings = [allowed] if allowed is not None else self.policy.apply(item, own_findings)
         tree.findings.extend(own_findings)
-        own_score = max(0, min(100, sum(f.score for f in own_findings)))
-        log.debug("%s: %s, %d bytes, %d findings, score %d", " > ".join(item.lineage), item.filetype.value,
-                  item.size, len(own_findings), own_score)
-        own_verdict = verdict_for(own_score, self.settings)
+        log.debug("%s: %s, %d bytes, %d findings", " > ".join(item.lineage), item.filetype.value,
+                  item.size, len(own_findings))
         summary_index = len(tree.items)
-        tree.items.append(ItemSummary(item.lineage, item.sha256, item.filetype.value, item.size,
-                                      own_score, own_verdict))
+        # score and verdict are placeholders until `_tally` rescored the whole file
+        tree.items.append(ItemSummary(item.lineage, item.sha256, item.filetype.value, item.size, 0, Verdict.CLEAN))
         tree.parents.append(parent)
         tree.own.append(own_findings)
         tree.sub_incomplete.append(False)
-        best_score, verdict = own_score, own_verdict
         for child in self._children(item, budget, tree) if allowed is None else ():
-            child_score, child_verdict = self._visit(child, budget, tree, summary_index)
-            best_score, verdict = max(best_score, child_score), max(verdict, child_verdict)
+            self._visit(child, budget, tree, summary_index)
         tree.sub_incomplete[summary_index] = len(tree.incomplete) > incomplete_before
-        if verdict == Verdict.CLEAN and len(tree.incomplete) > incomplete_before:
-            verdict = Verdict.INCOMPLETE
-        if own_verdict == Verdict.CLEAN and verdict == Verdict.INCOMPLETE:
-            s = tree.items[summary_index]
-            tree.items[summary_index] = ItemSummary(s.location, s.sha256, s.type, s.size, s.score,
-                                                    Verdict.INCOMPLETE)
-        return best_score, verdict
 
     def _run_check(self, check: Check, item: Item) -> list[Finding | Incomplete]:
         """Run one check isolated: its exception or timeout becomes an `incomplete` entry."""
