@@ -1,7 +1,7 @@
 """Precision and recall of scamscan on real data that the project did not make.
 
 ```
-python bench/accuracy.py [--corpus NAME ...] [--limit N] [--jobs N] [--json FILE] [--list]
+python bench/accuracy.py [--corpus NAME ...] [--limit N] [--jobs N] [--json FILE] [--list] [--config FILE]
 ```
 
 Corpora (rows of the table; all by default):
@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from scanner.api import Scanner  # noqa: E402
-from scanner.config import Settings  # noqa: E402
+from scanner.config import Settings, load_settings  # noqa: E402
 from scanner.models import ItemReport, Verdict  # noqa: E402
 from scanner.walk import Target  # noqa: E402
 
@@ -312,13 +312,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", metavar="FILE", help="write every row (with the flagged files) as JSON")
     ap.add_argument("--show-flagged", action="store_true", help="list the flagged files of clean corpora")
     ap.add_argument("--list", action="store_true", help="list the corpus names and exit")
+    ap.add_argument("--config", metavar="FILE", help="TOML settings file (default: the built-in defaults)")
     args = ap.parse_args(argv)
     if args.list:
         print("\n".join(ALL))
         return 0
     chosen = args.corpus or list(ALL)
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # font warnings of real PDFs would drown the table
-    scanner = Scanner(Settings().replace(result_cache=False))
+    settings = load_settings(args.config) if args.config else Settings()
+    scanner = Scanner(settings.replace(result_cache=False))
     rows: list[Row] = []
     for name in chosen:
         if name in CORPUS_SOURCES:

@@ -14,8 +14,12 @@ werden".  The pattern, whatever the brand:
   or body (newsletters name vendors every day) needs a category that is a lure by itself.
 
 Together that is `vendor_impersonation` (40: suspicious, with the email check's display-name
-finding 65).  With a link or sender on a lookalike of a brand, or a link to a bare or encoded IP
-address, it is `vendor_impersonation_link` (75: malicious).  Names are compared as a reader
+finding 65).  With a link or sender on a lookalike of a brand, a link to a bare or encoded IP
+address, or a link or sender domain registered fewer than ``fresh_domain_days`` days ago
+(`intel.freshness`: a "fresh" feed or RDAP, both off by default), it is
+`vendor_impersonation_link` (75: malicious).  Freshness is asked only for such a mail, and not for
+the brand's own or popular domains: lookups stay rare, and a registry learns little; a lookup that
+failed or was over ``rdap_max_lookups`` is an `incomplete` entry.  Names are compared as a reader
 sees them: invisible characters (``M\u200eca\u200efe\u200ee``), homoglyphs and ``™``/``®`` are
 folded away first, and their use is reported (`tricks` in the evidence, +10).
 """
@@ -31,7 +35,9 @@ from ..domains.hosts import latin_skeleton
 from ..domains.htmllinks import extract_links, html_text
 from ..domains.indicators import extract_urls, registrable_domain, url_host
 from ..domains.lookalike import classify
+from ..domains.popular import is_popular, popular_domains
 from ..filetypes import FileType
+from ..intel.freshness import Freshness, FreshnessOracle
 from ..models import Finding, Incomplete, Item
 from ..trust.brands import Brand, load_brands
 from ..trust.lures import fold, load_lures, undecorate
@@ -89,6 +95,8 @@ class ImpersonationCheck:
         self.brands = tuple(load_brands(ctx.rule_dirs).values())
         self.lures = load_lures(ctx.rule_dirs)
         self.max_parts = ctx.settings.max_children
+        self.freshness = FreshnessOracle(ctx.settings)
+        self.popular = popular_domains(ctx.rule_dirs) if self.freshness.enabled else frozenset()
         prominent: dict[str, Brand] = {}
         distinctive: dict[str, Brand] = {}
         for b in self.brands:
@@ -123,6 +131,10 @@ class ImpersonationCheck:
             return  # every link goes to the brand itself: a real (or forwarded) vendor mail
         tricks = _tricks(name) if claim.source == "display_name" else []
         escalation = self._escalation(domain, links)
+        if not escalation and self.freshness.enabled:
+            fresh = self.freshness.check(self._fresh_candidates(claim.brand, domain, links))
+            escalation = self._fresh_escalation(fresh)
+            yield from self._fresh_gaps(item, fresh)
         score = (LINK_SCORE if escalation else SCORE) + (TRICK_BONUS if tricks else 0)
         who = claim.brand.names[0] if claim.brand is not None and claim.brand.names else "security software"
         evidence: dict[str, Any] = {
@@ -179,6 +191,29 @@ class ImpersonationCheck:
         for text in mail.bodies("text/plain")[:3]:
             hosts.update(url_host(u) for u in extract_urls(text[:LURE_CHARS])[:MAX_LINKS])
         return {h for h in hosts if h}
+
+    def _fresh_candidates(self, brand: Brand | None, domain: str, links: set[str]) -> list[str]:
+        """Registrable domains of the sender and the links, less the brand's own and popular ones."""
+        out = [registrable_domain(h) for h in [domain, *sorted(links)] if h and not _IP_HOST.match(h)]
+        return [d for d in dict.fromkeys(out) if d and not is_popular(d, self.popular)
+                and not (brand is not None and brand.owns_domain(d))]
+
+    @staticmethod
+    def _fresh_escalation(fresh: Freshness) -> dict[str, str]:
+        if not fresh.fresh:
+            return {}
+        first = fresh.fresh[0]
+        return {"suspicious_host": first.domain, "why": f"fresh domain: {first.describe()}",
+                "fresh_source": first.source, "registered": first.registered}
+
+    def _fresh_gaps(self, item: Item, fresh: Freshness) -> Iterator[Incomplete]:
+        if fresh.fresh:
+            return  # already malicious: the unanswered lookups change nothing
+        for name, why in fresh.failed:
+            yield item.incomplete("rdap", f"registration date of {name} unknown: {why}", self.name)
+        if fresh.skipped:
+            yield item.incomplete("rdap_max_lookups", f"registration date not looked up for "
+                                  f"{', '.join(fresh.skipped[:5])} (over rdap_max_lookups)", self.name)
 
     def _escalation(self, domain: str, links: set[str]) -> dict[str, str]:
         for host in sorted(links):

