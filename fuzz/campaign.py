@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -47,7 +48,13 @@ class Result:
     features: int
     crashes: int
     hangs: int
+    cpu: float = 0.0     # CPU seconds of the fuzzing process: exec/CPU-s compares runs on a loaded machine
     detail: str = ""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _seed_dir(corpus: Path, name: str) -> Path:
@@ -73,6 +80,7 @@ def run_target(name: str, seconds: int, corpus: Path, smoke: bool = False) -> Re
            f"-timeout={UNIT_TIMEOUT}", f"-rss_limit_mb={RSS_LIMIT_MB}", f"-max_len={MAX_LEN}",
            "-print_final_stats=1", f"-artifact_prefix={findings}/", "-close_fd_mask=1"]
     started = time.monotonic()
+    cpu_before = _children_cpu()
     hang, log = 0, ""
     try:
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, errors="replace",
@@ -85,6 +93,7 @@ def run_target(name: str, seconds: int, corpus: Path, smoke: bool = False) -> Re
         if current.exists():
             current.rename(findings / f"hang-{int(time.time())}")
     elapsed = time.monotonic() - started
+    cpu = _children_cpu() - cpu_before
     (corpus / name / "last.log").write_text(log)
     cov = _COV.findall(log)
     execs = _EXECS.search(log) or _LAST.search(log)
@@ -97,7 +106,8 @@ def run_target(name: str, seconds: int, corpus: Path, smoke: bool = False) -> Re
         tail = [ln for ln in log.splitlines() if "Error" in ln or "Exception" in ln or "Hang" in ln]
         detail = "; ".join(tail[-3:]) + "; " + ", ".join(p.name for p in new)
     return Result(name, round(elapsed, 1), int(execs.group(1)) if execs else 0,
-                  int(cov[-1][0]) if cov else 0, int(cov[-1][1]) if cov else 0, max(crashes, 0), hangs, detail)
+                  int(cov[-1][0]) if cov else 0, int(cov[-1][1]) if cov else 0, max(crashes, 0), hangs,
+                  round(cpu, 1), detail)
 
 
 def _ledger(corpus: Path, results: list[Result]) -> dict[str, dict[str, int]]:
@@ -105,6 +115,7 @@ def _ledger(corpus: Path, results: list[Result]) -> dict[str, dict[str, int]]:
     totals: dict[str, dict[str, int]] = json.loads(path.read_text()) if path.exists() else {}
     for r in results:
         t = totals.setdefault(r.target, {"executions": 0, "seconds": 0, "crashes": 0, "hangs": 0, "coverage": 0})
+        t["cpu_seconds"] = t.get("cpu_seconds", 0) + int(r.cpu)
         t["executions"] += r.executions
         t["seconds"] += int(r.seconds)
         t["crashes"] += r.crashes
@@ -129,12 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown targets {unknown}; known: {', '.join(TARGETS)}")
     results = []
-    print(f"{'target':<8} {'secs':>6} {'execs':>9} {'exec/s':>7} {'cov':>6} {'ft':>7} {'crash':>5} {'hang':>4}")
+    print(f"{'target':<8} {'secs':>6} {'cpu s':>6} {'execs':>9} {'exec/s':>7} {'/cpu s':>7} {'cov':>6} {'ft':>7} "
+          f"{'crash':>5} {'hang':>4}")
     for name in names:
         r = run_target(name, args.seconds, args.corpus, args.smoke)
         results.append(r)
         rate = r.executions / r.seconds if r.seconds else 0
-        print(f"{r.target:<8} {r.seconds:>6.0f} {r.executions:>9} {rate:>7.0f} {r.coverage:>6} {r.features:>7} "
+        per_cpu = r.executions / r.cpu if r.cpu else 0
+        print(f"{r.target:<8} {r.seconds:>6.0f} {r.cpu:>6.0f} {r.executions:>9} {rate:>7.0f} {per_cpu:>7.0f} "
+              f"{r.coverage:>6} {r.features:>7} "
               f"{r.crashes:>5} {r.hangs:>4} {r.detail}", flush=True)
     if not args.smoke:
         totals = _ledger(args.corpus, results)

@@ -60,20 +60,48 @@ def engine() -> Engine:
     return _engine
 
 
-def scan(data: bytes, filetype: FileType | None) -> None:
-    """Scan `data` as `filetype` (None: identified from the bytes) through the engine."""
+def _item(data: bytes, filetype: FileType) -> Item:
     if CURRENT:
         with open(CURRENT, "wb") as fh:
             fh.write(data)
-    eng = engine()
-    ftype = filetype if filetype is not None else identify(data)
-    item = Item(data=data, name="fuzz.bin", lineage=("fuzz.bin",), filetype=ftype,
+    return Item(data=data, name="fuzz.bin", lineage=("fuzz.bin",), filetype=filetype,
                 sha256=hashlib.sha256(data).hexdigest())
+
+
+def _bound(started: float, items: int, what: str) -> None:
+    spent = time.process_time() - started
+    allowed = HANG_CPU + HANG_PER_ITEM * items
+    if spent > allowed:
+        raise Hang(f"{spent:.1f} CPU s for {what} (allowed {allowed:.1f})")
+
+
+def scan(data: bytes, filetype: FileType | None) -> None:
+    """Scan `data` as `filetype` (None: identified from the bytes) through the engine, whole tree."""
+    eng = engine()
+    item = _item(data, filetype if filetype is not None else identify(data))
     started = time.process_time()
     tree = _Tree()
     eng._visit(item, Budget(eng.settings), tree, -1)
     eng._tally(tree)  # composite scoring runs on the whole tree, as in Engine.scan
-    spent = time.process_time() - started
-    allowed = HANG_CPU + HANG_PER_ITEM * len(tree.items)
-    if spent > allowed:
-        raise Hang(f"{spent:.1f} CPU s for {len(data)} bytes as {ftype.value} (allowed {allowed:.1f})")
+    _bound(started, len(tree.items), f"{len(data)} bytes as {item.filetype.value}")
+
+
+def parse(data: bytes, filetype: FileType) -> None:
+    """What parses `data` as `filetype`: every check that applies to it and its extractor to the end
+    (children made and identified, not scanned), each isolated as `Engine._visit` isolates them."""
+    eng = engine()
+    item = _item(data, filetype)
+    started = time.process_time()
+    for check in eng.checks:
+        eng._run_check(check, item)
+    tree = _Tree()
+    children = sum(1 for _ in eng._children(item, Budget(eng.settings), tree))
+    _bound(started, 1 + children, f"{len(data)} bytes as {filetype.value}")
+
+
+def run(data: bytes, filetype: FileType | None) -> None:
+    """One fuzz input: the whole engine for the `engine` target, the format's parsers otherwise."""
+    if filetype is None:
+        scan(data, None)
+    else:
+        parse(data, filetype)
