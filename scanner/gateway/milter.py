@@ -1,5 +1,12 @@
 """`scamscan milter`: scan every message at end of data and act on the verdict.
 
+A full scan queue is answered as early as the protocol allows, never only at end of data: at
+MAIL FROM and DATA the sender is told 451 before it sends the message; a message that reaches its
+first header or body byte holds a scan slot (`ScanService.reserve`) or is refused there, so a
+flood never makes every connection buffer a whole message first.  With `milter_on_error =
+accept` the message passes unscanned instead, and is not buffered.  A tempfail drops no mail: the
+MTA keeps it and retries.  Buffering stops at `max_file_size` (the message is then not scanned).
+
 Library: pymilter (PyPI ``pymilter``) on Debian's libmilter, the reference
 implementation of the milter protocol that Sendmail and Postfix are tested
 against; libmilter runs one thread per MTA connection and pymilter releases the
@@ -30,7 +37,7 @@ from ..api import skipped_report
 from ..models import ItemReport
 from . import headers as hdr
 from . import sockets
-from .service import ScanFailed, ScanService, ScanTimeout
+from .service import ScanBusy, ScanFailed, ScanService, ScanTimeout, scan_result
 
 log = logging.getLogger("scamscan.milter")
 
@@ -51,20 +58,50 @@ class ScamscanMilter(Milter.Base):  # type: ignore[misc]
     service: ClassVar[ScanService]
 
     def __init__(self) -> None:
+        self._slot = False  # this message holds a scan slot (ScanService.reserve)
         self._reset()
 
     def _reset(self) -> None:
+        self._release()
         self._chunks: list[bytes] = []
         self._size = 0
         self._overflow = False
+        self._unscanned = ""  # why the message passes unscanned (busy, milter_on_error = accept)
         self._forged: dict[str, int] = {}
 
-    def _append(self, data: bytes) -> None:
+    def _release(self) -> None:
+        if self._slot:
+            self.service.release()
+        self._slot = False
+
+    def _append(self, data: bytes) -> int:
+        """Buffer `data`: CONTINUE, or TEMPFAIL when no scan slot is free for this message."""
+        if not (self._slot or self._overflow or self._unscanned):
+            if self.service.reserve():
+                self._slot = True
+            elif self.service.settings.milter_on_error == "accept":
+                self._unscanned = "busy: every scan worker busy and the queue full"
+            else:
+                return self._busy("the first header")
         self._size += len(data)
         if self._size > self.service.settings.max_file_size:
             self._overflow, self._chunks = True, []
-        elif not self._overflow:
+            self._release()  # it will not be scanned: its slot is free for another message
+        elif self._slot:
             self._chunks.append(data)
+        return CONTINUE
+
+    def _busy(self, stage: str) -> int:
+        log.warning("%s: every scan worker busy and the queue full: tempfail at %s", self.getsymval("i") or "message",
+                    stage)
+        self.setreply("451", "4.7.1", "scamscan: every scanner busy, try again later")
+        return TEMPFAIL
+
+    def _refuse_if_busy(self, stage: str) -> int:
+        """Before the message is sent (MAIL FROM, DATA): tempfail if no scan slot is free now."""
+        if self.service.settings.milter_on_error != "accept" and self.service.busy():
+            return self._busy(stage)
+        return CONTINUE
 
     # Why these no-op callbacks: an event the milter asks the MTA to skip still arrives as an
     # unanswered macro packet (Postfix sends an event's macros before checking the skip flag), so
@@ -82,32 +119,29 @@ class ScamscanMilter(Milter.Base):  # type: ignore[misc]
         return CONTINUE
 
     def data(self) -> int:
-        return CONTINUE
+        return self._refuse_if_busy("DATA")
 
     def unknown(self, cmd: str) -> int:
         return CONTINUE
 
     def envfrom(self, mailfrom: str, *params: str) -> int:
         self._reset()  # a new message on the same connection
-        return CONTINUE
+        return self._refuse_if_busy("MAIL FROM")
 
     def header(self, name: str, value: bytes) -> int:
         if hdr.is_ours(name):
             self._forged[name] = self._forged.get(name, 0) + 1
         sep = b":" if value[:1] in (b" ", b"\t") else b": "
-        self._append(name.encode("ascii", "replace") + sep + value.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-                     + b"\r\n")
-        return CONTINUE
+        return self._append(name.encode("ascii", "replace") + sep
+                            + value.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") + b"\r\n")
 
     header.error_strategy = "bytes"  # type: ignore[attr-defined]  # pymilter: pass raw bytes (Milter.decode)
 
     def eoh(self) -> int:
-        self._append(b"\r\n")
-        return CONTINUE
+        return self._append(b"\r\n")
 
     def body(self, chunk: bytes) -> int:
-        self._append(chunk)
-        return CONTINUE
+        return self._append(chunk)
 
     def eom(self) -> int:
         queue_id = self.getsymval("i") or "message"
@@ -122,6 +156,7 @@ class ScamscanMilter(Milter.Base):  # type: ignore[misc]
             return TEMPFAIL
         finally:
             self._chunks = []
+            self._release()
         action = getattr(self.service.settings, f"milter_action_{report.verdict.value}")
         log.info("%s: %s score %d -> %s (%s) in %.0f ms", queue_id, report.verdict.value, report.score, action,
                  ", ".join(hdr.finding_ids(report)) or "-", report.duration_ms)
@@ -132,7 +167,12 @@ class ScamscanMilter(Milter.Base):  # type: ignore[misc]
             limit = self.service.settings.max_file_size
             return skipped_report(name, "max_file_size",
                                   f"message of {self._size} bytes exceeds max_file_size {limit}: not scanned")
-        return self.service.scan(b"".join(self._chunks), name)
+        if self._unscanned:
+            raise ScanBusy(self._unscanned)
+        data, self._chunks = b"".join(self._chunks), []  # one copy in memory, not two
+        future = self.service.submit(data, name)  # the slot held since the first byte is free for it
+        self._release()
+        return scan_result(future, name)
 
     def _act(self, action: str, report: ItemReport) -> int:
         reason = f"{report.verdict.value}: {hdr.top_finding(report)}"
@@ -160,7 +200,7 @@ class ScamscanMilter(Milter.Base):  # type: ignore[misc]
         return CONTINUE
 
     def close(self) -> int:
-        self._chunks = []
+        self._reset()
         return CONTINUE
 
 

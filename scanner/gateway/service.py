@@ -111,6 +111,8 @@ class ScanService:
         self._config_path = config_path
         self._adjust = adjust or (lambda s: s)
         self._lock = threading.Lock()
+        self._slots = threading.Lock()
+        self._reserved = 0  # messages still being received that hold a scan slot (reserve())
         self._scanner = warmed_scanner(settings)
         self._pool = self._new_pool(self._scanner)
         self.reloads = 0
@@ -135,8 +137,22 @@ class ScanService:
 
     def busy(self, reserved: int = 0) -> bool:
         """True when a new scan would be refused (every worker busy, the queue full), counting
-        `reserved` scans the caller is about to submit (streams still being read)."""
-        return self._pool.full(reserved)
+        `reserved` scans the caller is about to submit (streams still being read) and the slots
+        held with reserve()."""
+        return self._pool.full(reserved + self._reserved)
+
+    def reserve(self) -> bool:
+        """Hold a scan slot for a message still being received, so it is not buffered only to be
+        refused at its end; False (nothing held) when busy.  release() once it is submitted."""
+        with self._slots:
+            if self._pool.full(self._reserved):
+                return False
+            self._reserved += 1
+            return True
+
+    def release(self) -> None:
+        with self._slots:
+            self._reserved -= 1
 
     def submit(self, data: bytes, name: str, timeout: float | None = None) -> Future[ItemReport]:
         """Queue a scan of `data`; raise ScanBusy at once when the queue is full."""

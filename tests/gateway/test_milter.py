@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ import hostile
 import pytest
 from gateway_support import Daemon, Postfix, Sink, free_port, wait_for
 from helpers import MARKER, SAMPLES, write_rules_dir
+from milter_client import CONTINUE, REPLYCODE, MilterClient
 
 pytestmark = pytest.mark.skipif(shutil.which("postfix") is None and not Path("/usr/sbin/postfix").exists(),
                                 reason="Debian package postfix is not installed (.ci/run installs it)")
@@ -224,6 +226,78 @@ def test_hung_and_crashed_scans_tempfail_one_message_and_the_next_is_scanned(mai
     send(mail, message(subject, b"hello"))
     (msg,) = mail.delivered(subject)
     assert msg["X-Scamscan-Verdict"] == "clean"  # type: ignore[index]
+
+
+def occupy_the_only_worker(mail: Mail, flag: Path) -> threading.Thread:
+    """A message whose scan hangs in the milter's one worker until gateway_scan_timeout kills it
+    (then it is tempfailed, or passed as not-scanned with milter_on_error = accept)."""
+    def send_hanging() -> None:
+        with contextlib.suppress(smtplib.SMTPDataError):
+            send(mail, message(unique("hanging"), b"x " + hostile.HANG))
+
+    sender = threading.Thread(target=send_hanging)
+    sender.start()
+    wait_for(flag.exists, 60, "the hanging scan to start")
+    return sender
+
+
+def busy_milter(mail: Mail, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **settings: str) -> Path:
+    flag = tmp_path / "hang-started"
+    monkeypatch.setenv(hostile.HANG_FLAG_ENV, str(flag))
+    mail.start_milter(hostile.COMMAND, gateway_workers="1", gateway_max_queue="0", gateway_scan_timeout="10",
+                      **settings)
+    return flag
+
+
+def test_a_full_queue_tempfails_at_mail_from_and_data_before_the_message_is_sent(
+        mail: Mail, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    flag = busy_milter(mail, tmp_path, monkeypatch)
+    with smtplib.SMTP("127.0.0.1", mail.postfix.smtp_port, timeout=120) as early:
+        early.ehlo()
+        assert early.mail("sender@example.com")[0] == 250 and early.rcpt("rcpt@example.org")[0] == 250
+        hanging = occupy_the_only_worker(mail, flag)
+        code, text = early.docmd("DATA")  # refused before the client sends a byte of the message
+        assert (code, text) == (451, b"4.7.1 scamscan: every scanner busy, try again later")
+    with smtplib.SMTP("127.0.0.1", mail.postfix.smtp_port, timeout=120) as late:
+        late.ehlo()
+        assert late.mail("sender@example.com") == (451, b"4.7.1 scamscan: every scanner busy, try again later")
+    log = (mail.root / "milter.log").read_text()
+    assert "tempfail at DATA" in log and "tempfail at MAIL FROM" in log
+    hanging.join(120)
+    for _ in range(2):  # the worker is free again and no slot was leaked by the refused messages
+        with pytest.raises(smtplib.SMTPDataError) as err:
+            send(mail, message(unique("lure after busy"), MARKER))
+        assert err.value.smtp_code == 550
+
+
+def test_a_message_that_meets_a_full_queue_is_refused_at_its_first_header(
+        mail: Mail, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Postfix sends headers and body after its client's end of data: refused at the first header,
+    the milter never buffers the message (a flood cannot make every connection hold one)."""
+    flag = busy_milter(mail, tmp_path, monkeypatch)
+    with MilterClient(mail.port) as client:
+        client.negotiate()
+        assert client.envelope() == [CONTINUE] * 5
+        hanging = occupy_the_only_worker(mail, flag)
+        letter, text = client.header("From", "sender@example.com")
+        assert (letter, text) == (REPLYCODE, b"451 4.7.1 scamscan: every scanner busy, try again later\0")
+    hanging.join(120)
+    with MilterClient(mail.port) as client:  # the refused message held no scan slot
+        client.negotiate()
+        assert client.envelope() == [CONTINUE] * 5
+        assert client.header("From", "sender@example.com")[0] == CONTINUE
+
+
+def test_a_full_queue_with_on_error_accept_passes_the_message_unscanned(
+        mail: Mail, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    flag = busy_milter(mail, tmp_path, monkeypatch, milter_on_error="accept")
+    hanging = occupy_the_only_worker(mail, flag)
+    subject = unique("accepted while busy")
+    send(mail, message(subject, MARKER))
+    (msg,) = mail.delivered(subject)
+    assert msg["X-Scamscan-Verdict"] == "not-scanned"  # type: ignore[index]
+    assert "busy" in msg["X-Scamscan-Findings"]  # type: ignore[index,operator]
+    hanging.join(120)
 
 
 def test_malformed_and_large_messages(default_milter: Mail) -> None:

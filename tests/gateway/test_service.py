@@ -76,6 +76,24 @@ def test_a_full_queue_is_refused_at_once_and_queue_time_is_not_scan_time(tmp_pat
         svc.close()
 
 
+@pytest.mark.usefixtures("_hostile")
+def test_a_message_being_received_holds_a_scan_slot(tmp_path: Path) -> None:
+    config = tmp_path / "s.toml"
+    config.write_text("gateway_workers = 1\ngateway_max_queue = 1\ngateway_scan_timeout = 2.0\n")
+    svc = service(tmp_path, config)
+    try:
+        assert svc.reserve()  # a message whose first bytes arrived
+        hung = svc.submit(b"x " + hostile.HANG, "slow.eml")
+        assert svc.busy() and not svc.reserve()  # the held slot counts: a third message is refused
+        svc.release()  # the first message was refused or submitted
+        assert not svc.busy() and svc.reserve()
+        svc.release()
+        with pytest.raises(ScanTimeout):
+            scan_result(hung, "slow.eml")
+    finally:
+        svc.close()
+
+
 def test_failed_reload_keeps_the_old_rules(tmp_path: Path) -> None:
     config = tmp_path / "s.toml"
     config.write_text("")
