@@ -3,7 +3,8 @@
 Problems carry file, line and rule so an editor or a CI annotation can point at
 them.  Codes are stable: ``syntax``, ``compile``, ``duplicate``, ``meta_missing``,
 ``severity``, ``score``, ``sample_missing``, ``no_rules``, and with ``strict``
-``slow_pattern`` (libyara's performance warnings); the brand policy's codes (``brand_*``) are
+``slow_pattern`` (libyara's performance warnings) and ``slow_regex`` (a broad class repeated
+without a small bound, `patterns`); the brand policy's codes (``brand_*``) are
 `brandlint`'s.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 from ..models import Severity
 from ..rules import RuleError, compile_files
 from .catalog import FileInfo, RuleInfo, SampleIndex, load_catalog, rule_at, rule_lines
+from .patterns import scan_cost_problems
 
 REQUIRED_META = ("description", "author", "date", "reference", "severity", "score", "sample")
 
@@ -64,11 +66,14 @@ def _meta_problems(rule: RuleInfo, samples: SampleIndex) -> list[Problem]:
 
 def _warnings(info: FileInfo) -> list[Problem]:
     try:
-        lines = rule_lines(info.path.read_text(encoding="utf-8", errors="replace"))
+        source = info.path.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        lines = {}
+        source = ""
+    lines = rule_lines(source)
     return [Problem(str(info.path), line, rule_at(lines, line), "slow_pattern", message)
-            for line, message in info.warnings]
+            for line, message in info.warnings] + [
+            Problem(str(info.path), line, rule_at(lines, line), "slow_regex", message)
+            for line, _name, message in scan_cost_problems(source)]
 
 
 def lint(dirs: list[Path], strict: bool = False) -> list[Problem]:

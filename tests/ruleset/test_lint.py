@@ -93,8 +93,31 @@ def test_slow_pattern_only_with_strict(rules: Path) -> None:
                     "    condition:\n        $a\n}\n")
     assert lint([rules]) == []
     slow = lint([rules], strict=True)
-    assert codes(slow) == {"slow_pattern"}
-    assert slow[0].rule == "SCAM_Test_Slow" and slow[0].line == 12
+    assert codes(slow) == {"slow_pattern", "slow_regex"}  # libyara's warning, and `.*` is unbounded
+    assert {(p.rule, p.line) for p in slow} == {("SCAM_Test_Slow", 12)}
+
+
+@pytest.mark.parametrize("regex", [
+    r"/(https?):\/\/[^\s\"'<>]{4,}/",   # the URL string that took 8 s on 1 MB of `http://a.`
+    r"/WScript\.Shell[\s\S]{0,2000}\.Run/",
+    r"/-enc\s+\S+/",
+    r"/fix[^\r\n]*\.ps1/",
+])
+def test_a_broad_class_repeated_without_a_small_bound_is_slow_regex(rules: Path, regex: str) -> None:
+    add_rule(rules, f"rule SCAM_Test_Walk\n{{{GOOD_META}    strings:\n        $a = {regex} ascii wide\n"
+                    "    condition:\n        $a\n}\n")
+    found = [p for p in lint([rules], strict=True) if p.code == "slow_regex"]
+    assert [(p.rule, p.line) for p in found] == [("SCAM_Test_Walk", 12)]
+    assert "$a" in found[0].message
+
+
+@pytest.mark.parametrize("regex", [
+    r"/(https?):\/\/[^\s\"'<>]{4}/", r"/[A-Za-z0-9+\/]{40,}/", r"/[^\r\n]{0,300}\.ps1/", r"/\[\^x\]+/",
+])
+def test_bounded_or_narrow_repeats_are_fine(rules: Path, regex: str) -> None:
+    add_rule(rules, f"rule SCAM_Test_Ok\n{{{GOOD_META}    strings:\n        $a = {regex} ascii\n"
+                    "    condition:\n        $a\n}\n")
+    assert "slow_regex" not in codes(lint([rules], strict=True))
 
 
 def test_scan_time_externals_are_defined(rules: Path) -> None:

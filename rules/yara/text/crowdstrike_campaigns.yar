@@ -44,7 +44,7 @@ rule SCAM_CS_Falcon_Fake_Installer_Script
 
         $x_tool = /\b(powershell|pwsh|mshta|rundll32|regsvr32|wscript|cscript|certutil|bitsadmin|lli)(\.exe)?\b|\bcmd(\.exe)?\s+\/[ck]\b/ ascii wide nocase
         $x_tmp = /(\{tmp\}|\[TempFolder\]|\$TEMP|\$PLUGINSDIR|%TEMP%|\$env:TEMP|\\AppData\\)\\?[^"'\r\n]{0,80}\.(exe|pif|scr|cmd|bat|dll|js|jse|vbs|hta|ps1|a3x|au3|bc)\b/ ascii wide nocase
-        $x_url = /(https?|hxxps?):\/\/[^\s"'<>]{4,}/ ascii wide nocase
+        $x_url = /(https?|hxxps?):\/\/[^\s"'<>]{4}/ ascii wide nocase
 
     condition:
         filesize < 1MB

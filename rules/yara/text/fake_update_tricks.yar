@@ -25,7 +25,7 @@ rule SCAM_ClickFix_Clipboard_Command
         $clip2 = /document\.execCommand\s*\(\s*["']copy["']\s*\)/ ascii wide nocase
         $clip3 = /clipboardData\.setData\s*\(/ ascii wide
         // a command at the start of a JS string literal or of a hidden textarea/input value
-        $cmd = /(["'`>]|value\s*=\s*["'])\s*(powershell|pwsh|mshta|rundll32|msiexec|conhost|wscript|cscript|certutil|bitsadmin|curl|cmd(\.exe)?\s+\/[ck])(\.exe)?\s[^"'`<\r\n]{6,}/ ascii wide nocase
+        $cmd = /(["'`>]|value\s*=\s*["'])\s*(powershell|pwsh|mshta|rundll32|msiexec|conhost|wscript|cscript|certutil|bitsadmin|curl|cmd(\.exe)?\s+\/[ck])(\.exe)?\s[^"'`<\r\n]{6}/ ascii wide nocase
         $winr = /\bWin(dows)?(\s*(key|logo key|button))?\s*\+\s*["']?R\b/ ascii wide nocase
         $ctrlv = /\b(Ctrl|Control)\s*\+\s*["']?V\b/ ascii wide nocase
 
@@ -157,9 +157,9 @@ rule SCAM_FakeUpdate_PS_Cradle_IEX
     strings:
         // URL forms that real installer one-liners do not use
         // (plain http, a raw IPv4 address, or a script named fix/update/patch)
-        $c_dls = /DownloadString\s*\(\s*["']?(http:\/\/|https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/]|https?:\/\/[^"'\s)]{1,200}(fix|repair|recover|patch|update)[^"'\s)\/]*\.(ps1|txt|hta|bat|cmd|vbs|js)["')])/ ascii wide nocase
-        $c_var = /\$\w+\s*=\s*["'](http:\/\/|https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/])[^"'\r\n]{1,200}["'][^\r\n]{0,4}[\r\n][\s\S]{0,400}\b(iex|Invoke-Expression)\b[^\r\n]{0,80}DownloadString\s*\(\s*\$/ ascii wide nocase
-        $c_pipe = /\b(iwr|irm|Invoke-WebRequest|Invoke-RestMethod|curl|wget)\s+(-Uri\s+)?["']?(http:\/\/|https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/]|https?:\/\/[^"'\s|]{1,200}(fix|repair|recover|patch|update)[^"'\s|\/]*\.(ps1|txt))[^|\r\n]{0,200}\|\s*(iex|Invoke-Expression)\b/ ascii wide nocase
+        $c_dls = /DownloadString\s*\(\s*["']?(http:\/\/|https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/]|https?:\/\/[^"'\s)]{1,200}(fix|repair|recover|patch|update)[^"'\s)\/]{0,60}\.(ps1|txt|hta|bat|cmd|vbs|js)["')])/ ascii wide nocase
+        $c_var = /\$\w+\s*=\s*["'](http:\/\/|https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/])[^"'\r\n]{1,200}["'][^\r\n]{0,4}[\r\n][\s\S]{0,300}\b(iex|Invoke-Expression)\b[^\r\n]{0,80}DownloadString\s*\(\s*\$/ ascii wide nocase
+        $c_pipe = /\b(iwr|irm|Invoke-WebRequest|Invoke-RestMethod|curl|wget)\s+(-Uri\s+)?["']?(http:\/\/|https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/]|https?:\/\/[^"'\s|]{1,200}(fix|repair|recover|patch|update)[^"'\s|\/]{0,60}\.(ps1|txt))[^|\r\n]{0,200}\|\s*(iex|Invoke-Expression)\b/ ascii wide nocase
         $c_hidden = /\b(powershell|pwsh)(\.exe)?["']?\s[^\r\n]{0,100}-w(in(dow(style)?)?)?\s+(h(idden)?|1)\b[^\r\n]{0,300}(DownloadString|\biwr\b|\birm\b|Invoke-WebRequest|Invoke-RestMethod|Net\.WebClient)/ ascii wide nocase
         $iex = /(\bIEX\b|Invoke-Expression|\|\s*iex\b)/ ascii wide nocase
         $theme = /\b(fix|fixes|hotfix|repair|recovery|remediation|update|patch)\b/ ascii wide nocase
