@@ -213,7 +213,8 @@ class ImpersonationCheck:
             yield item.incomplete("rdap", f"registration date of {name} unknown: {why}", self.name)
         if fresh.skipped:
             yield item.incomplete("rdap_max_lookups", f"registration date not looked up for "
-                                  f"{', '.join(fresh.skipped[:5])} (over rdap_max_lookups)", self.name)
+                                  f"{', '.join(fresh.skipped[:5])} (over rdap_max_lookups or the time budget)",
+                                  self.name)
 
     def _escalation(self, domain: str, links: set[str]) -> dict[str, str]:
         for host in sorted(links):

@@ -125,13 +125,13 @@ def status(ctx: click.Context, max_age: float | None, config_path: str | None) -
     cfg = _config(ctx, config_path)
     if max_age is None:
         max_age = _max_age(ctx, config_path)
-    click.echo(f"{'feed':<16} {'enabled':<8} {'age':>8} {'entries':>9}  last error")
+    click.echo(f"{'feed':<16} {'enabled':<8} {'role':<6} {'age':>8} {'entries':>9}  last error")
     for name in sorted(cfg.feeds):
         feed = cfg.feeds[name]
         meta = read_meta(cfg.feed_dir, name)
         age = _age(meta.get("fetched_at")) if meta.get("sha256") else None
         error = " ".join(str(meta.get("last_error") or "").split())
-        click.echo(f"{name:<16} {'yes' if feed.enabled else 'no':<8} {_human(age):>8} "
+        click.echo(f"{name:<16} {'yes' if feed.enabled else 'no':<8} {feed.role:<6} {_human(age):>8} "
                    f"{int(meta.get('count', 0)) if age is not None else 0:>9}  {error[:120]}")
     problems = {what: names for what, names in _problems(cfg, max_age).items() if names}
     for what, names in problems.items():

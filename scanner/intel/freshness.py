@@ -4,23 +4,30 @@ Scam mail links to domains bought days before the campaign; a vendor's real mail
 sources, both off by default (a scan needs no network, a gateway never waits on one):
 
 1. Feeds with ``role = "fresh"`` (`intel.feeds`): newly-registered-domain lists, plain domain lists
-   published daily.  A listed domain is fresh while the list is current: its last successful
-   download or not-modified check is at most ``feeds_max_age`` hours old (an older list says nothing,
-   and `scamscan feeds status` and the scan's warning already report it as stale).  Offline at scan
+   published daily.  A listed domain is fresh while the list is current: downloaded at most
+   ``feeds_max_age`` hours ago (``fetched_at``; a "not modified" answer does not count, since the
+   listed domains grew older all the same).  An older list says nothing; `scamscan feeds status` and
+   the scan's warning already report it as stale.  Offline at scan
    time: a binary search in the memory-mapped list.
 2. RDAP (`intel.rdap`) when ``rdap_enabled``: the registration date itself, compared with
    ``fresh_domain_days``.  At most ``rdap_max_lookups`` network lookups per call (cached answers are
-   free); domains over the cap and lookups that failed are returned so the caller can record them
-   (the check makes them `incomplete` entries: never a silent clean).
+   free), and none started once the call has spent ``2 * rdap_timeout`` seconds on them: one request
+   takes at most about ``3 * rdap_timeout`` (connect, headers, body deadline), so a call stays under
+   ``5 * rdap_timeout`` whatever the servers do.  Domains over the cap or the time and lookups that
+   failed are returned so the caller can record them (the check makes them `incomplete` entries:
+   never a silent clean).
 
 Only registrable domains are asked about (``a.b.example.com`` -> ``example.com``): that is what is
-registered.  The caller decides which domains are worth a lookup (the impersonation check asks only
-for the links and sender of a mail that already impersonates a vendor, after dropping the brand's
-own and popular domains), which keeps lookups rare and leaks little to registries.
+registered; in their ASCII form (``xn--``), as feeds store them and registries expect them.  A call
+stops at the first fresh domain.  The caller decides which domains are worth a lookup (the
+impersonation check asks only for the links and sender of a mail that already impersonates a
+vendor, after dropping the brand's own and popular domains), which keeps lookups rare and leaks
+little to registries.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +35,7 @@ from pathlib import Path
 
 from ..config import Settings
 from .feeds import Feed, cached_feeds, lookup
+from .parse import normalise
 from .rdap import RdapClient
 
 
@@ -47,18 +55,15 @@ class FreshDomain:
 class Freshness:
     fresh: tuple[FreshDomain, ...] = ()
     failed: tuple[tuple[str, str], ...] = ()   # (domain, why the registration date is unknown)
-    skipped: tuple[str, ...] = ()              # not looked up: over rdap_max_lookups
+    skipped: tuple[str, ...] = ()              # not looked up: over rdap_max_lookups or the time budget
 
 
 def _feed_time(feed: Feed) -> datetime | None:
-    stamps = []
-    for key in ("fetched_at", "checked_at"):
-        try:
-            when = datetime.fromisoformat(str(feed.meta.get(key, "")))
-        except ValueError:
-            continue
-        stamps.append(when if when.tzinfo else when.replace(tzinfo=UTC))
-    return max(stamps) if stamps else None
+    try:
+        when = datetime.fromisoformat(str(feed.meta.get("fetched_at", "")))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 class FreshnessOracle:
@@ -68,6 +73,7 @@ class FreshnessOracle:
         self.days = settings.fresh_domain_days
         self.max_age_hours = settings.feeds_max_age
         self.max_lookups = settings.rdap_max_lookups
+        self.budget = 2 * settings.rdap_timeout
         self.feeds = [f for f in cached_feeds(Path(settings.cache_dir) / "feeds") if f.role == "fresh"]
         self.rdap = RdapClient(settings.cache_dir, settings.rdap_bootstrap_url, settings.rdap_base_url,
                                settings.rdap_timeout) if settings.rdap_enabled else None
@@ -84,15 +90,18 @@ class FreshnessOracle:
                 out.append(feed)
         return out
 
-    def check(self, domains: Iterable[str], now: datetime | None = None) -> Freshness:
-        """Fresh domains among `domains` (registrable domains, in the order given)."""
+    def check(self, domains: Iterable[str], now: datetime | None = None, first: bool = True) -> Freshness:
+        """Fresh domains among `domains` (registrable domains, in the order given); with `first`, stop at
+        the first fresh one (one is all an escalation needs: fewer lookups)."""
         now = now or datetime.now(UTC)
         feeds = self._current_feeds(now)
         fresh: list[FreshDomain] = []
         failed: list[tuple[str, str]] = []
         skipped: list[str] = []
-        lookups = 0
-        for domain in dict.fromkeys(d.lower().rstrip(".") for d in domains if d):
+        lookups, started = 0, time.monotonic()
+        for domain in dict.fromkeys(filter(None, (normalise(d, "domain") for d in domains if d))):
+            if fresh and first:
+                break
             feed = lookup(feeds, "domain", domain, role="fresh")
             if feed is not None:
                 fresh.append(FreshDomain(domain, f"feed:{feed.name}"))
@@ -101,7 +110,7 @@ class FreshnessOracle:
                 continue
             answer = self.rdap.cached(domain)
             if answer is None:
-                if lookups >= self.max_lookups:
+                if lookups >= self.max_lookups or (lookups and time.monotonic() - started > self.budget):
                     skipped.append(domain)
                     continue
                 lookups += 1

@@ -42,6 +42,8 @@ def update_nrd(rdap: RdapServer, tmp_path: Path, body: bytes) -> None:
                     'format = "domains"\nrole = "fresh"\nretries = 0\n')
     done = run_scamscan(["--config", conf, "feeds", "update"])
     assert done.returncode == 0, done.stderr
+    status = run_scamscan(["--config", conf, "feeds", "status"]).stdout.decode()
+    assert any(line.split()[:3] == ["nrd", "yes", "fresh"] for line in status.splitlines()), status
 
 
 def test_fresh_feed_escalates_the_lure_and_is_no_blocklist(rdap: RdapServer, tmp_path: Path) -> None:
@@ -68,7 +70,7 @@ def test_irrelevant_or_stale_fresh_feed_changes_nothing(rdap: RdapServer, tmp_pa
     meta_path = cache / "feeds" / "nrd.json"
     meta = json.loads(meta_path.read_text())
     old = (datetime.now(UTC) - timedelta(days=5)).isoformat(timespec="seconds")
-    meta_path.write_text(json.dumps({**meta, "fetched_at": old, "checked_at": old}))
+    meta_path.write_text(json.dumps({**meta, "fetched_at": old}))  # checked_at (a 304 since) stays recent
     assert scan(LURE, cache).verdict == Verdict.SUSPICIOUS  # a list 5 days old says nothing any more
     assert scan(LURE, cache, feeds_max_age=24 * 7).verdict == Verdict.MALICIOUS
 

@@ -50,7 +50,7 @@ def test_fresh_and_old_domains_against_the_threshold(tmp_path: Path, rdap: RdapS
     rdap.domains.update({"new-shop.test": days_ago(3), "old-shop.test": "2011-05-04T00:00:00Z",
                          "month-old.test": days_ago(40)})
     names = ["new-shop.test", "old-shop.test", "month-old.test", "absent.test"]
-    result = oracle(tmp_path, rdap, rdap_max_lookups=4).check(names, now=NOW)
+    result = oracle(tmp_path, rdap, rdap_max_lookups=4).check(names, now=NOW, first=False)
     assert [(f.domain, f.age_days) for f in result.fresh] == [("new-shop.test", 3)]
     assert result.failed == () and result.skipped == ()
     wider = oracle(tmp_path, rdap, fresh_domain_days=60).check(["month-old.test"], now=NOW)
@@ -97,6 +97,20 @@ def test_lookup_cap_and_failures_are_returned(tmp_path: Path, rdap: RdapServer) 
     result = oracle(tmp_path, rdap, rdap_max_lookups=2).check(["junk.test", "a.test", "b.test"], now=NOW)
     assert result.fresh == () and result.skipped == ("b.test",)
     assert result.failed == (("junk.test", "the answer is not JSON"),)
+
+
+def test_no_new_lookup_once_the_time_budget_is_spent(tmp_path: Path, rdap: RdapServer) -> None:
+    rdap.domains.update({"drip.test": "drip", "b.example": days_ago(1)})
+    result = oracle(tmp_path, rdap, rdap_timeout=0.2, rdap_max_lookups=5).check(["drip.test", "b.example"], now=NOW)
+    assert result.failed[0][0] == "drip.test" and result.skipped == ("b.example",)
+    assert not any(p.endswith("/b.example") for p in rdap.requests)
+
+
+def test_stops_at_the_first_fresh_domain_and_asks_in_ascii(tmp_path: Path, rdap: RdapServer) -> None:
+    rdap.domains.update({"xn--bcher-kva.test": days_ago(2), "later.test": days_ago(2)})
+    result = oracle(tmp_path, rdap).check(["Bücher.test.", "later.test"], now=NOW)
+    assert [f.domain for f in result.fresh] == ["xn--bcher-kva.test"]
+    assert rdap.requests == ["/dns.json", "/rdap/domain/xn--bcher-kva.test"]
 
 
 def test_off_by_default_asks_nobody(tmp_path: Path, rdap: RdapServer) -> None:
