@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
 from publicsuffixlist import PublicSuffixList
 
@@ -77,17 +78,33 @@ def refang(text: str) -> str:
 
 
 _URL_TAIL = re.compile(r"(?:\[:\]|:)//[^\s\"'<>()]+")
+_URL_RUN = re.compile(r"[^\s\"'<>()]+")
 _SCHEME = re.compile(r"(?<![\w])(?:h[tx]{2}ps?|fxp|ftp)$", re.IGNORECASE)
+
+
+def _url_tails(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each `_URL_TAIL.finditer(text)` match, found from ``//`` with `str.find` (a
+    fast substring search) instead of trying the regex at every ``:`` and ``[`` of the text."""
+    done, at = 0, text.find("//")
+    while at >= 0:
+        start = at - 1 if text[at - 1:at] == ":" else at - 3 if text[max(0, at - 3):at] == "[:]" else -1
+        run = _URL_RUN.match(text, at + 2) if start >= done else None
+        if run is not None:
+            yield start, run.end()
+            done = run.end()
+            at = text.find("//", done)
+        else:
+            at = text.find("//", at + 1)
 
 
 def _find_urls(text: str) -> list[str]:
     """Same matches as `URL_RE.findall`, found from the `://` anchor: a case-insensitive
     scheme alternation tried at every position is the slow part on large text."""
     out = []
-    for m in _URL_TAIL.finditer(text):
-        scheme = _SCHEME.search(text, max(0, m.start() - 5), m.start())
+    for start, end in _url_tails(text):
+        scheme = _SCHEME.search(text, max(0, start - 5), start)
         if scheme is not None:
-            out.append(text[scheme.start():m.end()])
+            out.append(text[scheme.start():end])
     return out
 
 

@@ -51,9 +51,7 @@ def _text(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
 
 
 def _text_probe(item: Item) -> bool:
-    low = bytes(memoryview(item.data)[:smuggling.MAX_SCAN]).lower()  # lowered once for both probes
-    return (script.wants(item, low[:script.MAX_SCAN]) or smuggling.wants(item, low)
-            or decoded.wants(item))
+    return script.wants(item) or smuggling.wants(item) or decoded.wants(item)
 
 
 EXTRACTORS: dict[FileType, Extractor] = {

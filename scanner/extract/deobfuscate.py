@@ -35,7 +35,7 @@ _PSJOIN = re.compile(r"\(\s*(" + _NUM + r"(?:\s*,\s*" + _NUM + r"){1,4000})\s*\|
 _PSJOIN2 = re.compile(r"-join\s*\[char\[\]\]\s*\(\s*(" + _NUM + r"(?:\s*,\s*" + _NUM + r"){1,4000})\s*\)",
                       re.IGNORECASE)
 _ATOB = re.compile(r"""\batob\s*\(\s*["']([A-Za-z0-9+/]{16,}={0,2})["']\s*\)""")
-_PROBES = (b"fromcharcode", b"chr(", b"chrw(", b"[char]", b"-join", b'" + "', b'"+"', b'" & "', b'"&"',
+PROBES = (b"fromcharcode", b"chr(", b"chrw(", b"[char]", b"-join", b'" + "', b'"+"', b'" & "', b'"&"',
            b"' + '", b"'+'", b"atob(", b'" _')
 
 
@@ -66,7 +66,7 @@ def _atob(m: re.Match[str]) -> str:
 
 def wants(data: bytes) -> bool:
     """Cheap probe on lower-cased bytes: any of the constructions `deobfuscate` rewrites."""
-    return any(p in data for p in _PROBES)
+    return any(p in data for p in PROBES)
 
 
 def _literal(text: str) -> str:

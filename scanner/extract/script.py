@@ -30,14 +30,15 @@ from dataclasses import dataclass
 
 from ..domains.indicators import decode_text
 from ..models import Incomplete, Item
-from . import deobfuscate
+from . import deobfuscate, probe
 from .base import Budget, Child, LimitExceeded
 
 MAX_SCAN = 4 * 1024 * 1024
 MAX_PAYLOADS = 20
 MAX_DECODED = 1024 * 1024
 
-_PROBE_WORDS = (b"frombase64string", b"powershell", b"pwsh")
+_PROBE_WORDS = probe.register(b"frombase64string", b"powershell", b"pwsh", limit=MAX_SCAN)
+_DEOBFUSCATE_WORDS = probe.register(*deobfuscate.PROBES, limit=MAX_SCAN)
 _SHELL = re.compile(r"\b(?:powershell|pwsh)(?:\.exe)?\b", re.IGNORECASE)
 _ENC = re.compile(r"""[\s"'](?:-|/|\u2013|\u2014)(e[a-z]{0,13})\s*[:\s]\s*["']?"""
                   r"""([A-Za-z0-9+/]{16,}={0,2})(?![A-Za-z0-9+/=])""", re.IGNORECASE)
@@ -87,15 +88,14 @@ def _is_view(item: Item) -> bool:
     return item.depth > 0 and item.name == DEOBFUSCATED
 
 
-def wants(item: Item, low: bytes | None = None) -> bool:
-    """Cheap probe, so text without a PowerShell or base64 call costs one lower() and a few
-    substring searches (a case-insensitive regex alternation is ~10x slower on large text)."""
-    low = low if low is not None else bytes(memoryview(item.data)[:MAX_SCAN]).lower()
-    return _has_payload_words(low) or (not _is_view(item) and deobfuscate.wants(low))
+def wants(item: Item) -> bool:
+    """Cheap probe (`probe`: one pass for all words), so text without a PowerShell or base64 call
+    or an obfuscation construction costs next to nothing."""
+    return _has_payload_words(item) or (not _is_view(item) and probe.holds(item, _DEOBFUSCATE_WORDS, MAX_SCAN))
 
 
-def _has_payload_words(low: bytes) -> bool:
-    return any(word in low for word in _PROBE_WORDS)
+def _has_payload_words(item: Item) -> bool:
+    return probe.holds(item, _PROBE_WORDS, MAX_SCAN)
 
 
 def find_payloads(text: str) -> list[Payload]:
@@ -128,7 +128,7 @@ def find_payloads(text: str) -> list[Payload]:
 
 
 def payloads(item: Item) -> list[Payload]:
-    if not _has_payload_words(bytes(memoryview(item.data)[:MAX_SCAN]).lower()):
+    if not _has_payload_words(item):
         return []
     return find_payloads(decode_text(item.data, MAX_SCAN))
 
@@ -142,8 +142,7 @@ def _deobfuscated(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
     as one child the same rules judge; not for a view itself (it is rewritten to a fixed point)."""
     if _is_view(item):
         return
-    low = bytes(memoryview(item.data)[:MAX_SCAN]).lower()
-    if not deobfuscate.wants(low):
+    if not probe.holds(item, _DEOBFUSCATE_WORDS, MAX_SCAN):
         return
     text = deobfuscate.deobfuscate(decode_text(item.data, deobfuscate.MAX_INPUT))
     if text is None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from ..domains.indicators import decode_text
 from ..filetypes import FileType, identify
 from ..models import Incomplete, Item
+from . import probe
 from .base import Budget, Child, LimitExceeded
 
 MAX_SCAN = 8 * 1024 * 1024
@@ -33,6 +34,7 @@ MAX_PAYLOADS = 20
 MIN_RUN = 200  # characters of base64/hex before a string is worth decoding blind
 
 PROBE_WORDS = (b"atob(", b";base64,", b"uint8array", b"fromcharcode")
+_WORDS = probe.register(b"blob", *PROBE_WORDS, limit=MAX_SCAN)
 # Types that a page has no business handing out as a download it built itself.
 RISKY = frozenset({FileType.PE, FileType.ZIP, FileType.OOXML, FileType.MSIX, FileType.SEVENZIP, FileType.RAR,
                    FileType.CAB, FileType.ISO, FileType.OLE, FileType.LNK, FileType.ONENOTE, FileType.GZIP,
@@ -63,10 +65,9 @@ class Smuggled:
     name: str     # the download name the code gives it, or "" when it names none
 
 
-def wants(item: Item, low: bytes | None = None) -> bool:
-    """Cheap probe: every sink (Blob, msSaveOrOpenBlob) says "blob"; the decoders have their own words."""
-    low = low if low is not None else bytes(memoryview(item.data)[:MAX_SCAN]).lower()
-    return b"blob" in low or any(word in low for word in PROBE_WORDS)
+def wants(item: Item) -> bool:
+    """Cheap probe (`probe`): every sink (Blob, msSaveOrOpenBlob) says "blob"; the decoders have their own words."""
+    return probe.holds(item, _WORDS, MAX_SCAN)
 
 
 def _b64(text: str) -> bytes:

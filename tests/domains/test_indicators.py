@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from scanner.domains import indicators
 from scanner.domains.indicators import decode_text, extract_hosts, extract_urls, parent_domains, refang
 
 
@@ -41,3 +44,14 @@ def test_decode_text() -> None:
     assert decode_text("héllo".encode()) == "héllo"
     assert decode_text(b"caf\xe9") == "café"  # not UTF-8: Latin-1
     assert decode_text(b"abcdef", limit=3) == "abc"
+
+
+def test_url_anchors_found_by_substring_search_are_the_regex_matches() -> None:
+    """`_url_tails` (found from ``//``) gives exactly `_URL_TAIL.finditer`'s matches, overlaps and
+    defanged ``[:]`` included."""
+    rng = random.Random(7)
+    pieces = [":", "//", "/", "[:]", "[", "]", "http", "hxxps", "ftp", "x", " ", "\n", '"', "a.b", "(", "::", "://"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        want = [(m.start(), m.end()) for m in indicators._URL_TAIL.finditer(text)]
+        assert list(indicators._url_tails(text)) == want, text
