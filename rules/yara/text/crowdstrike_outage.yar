@@ -34,8 +34,7 @@ rule SCAM_CS_Hotfix_Instructions_ES
         $es6 = "instalaci" ascii wide nocase          // instalación / instalacion
 
     condition:
-        filesize < 64KB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and $brand and $setup and $run
         and 2 of ($es*)
 }
@@ -69,8 +68,7 @@ rule SCAM_CS_FixScript_Delete_And_Download
         $dl_start_tmp = /\bstart\s+(""\s+)?"?(https?:\/\/|%TEMP%|%APPDATA%|%PUBLIC%)/ ascii wide nocase
 
     condition:
-        filesize < 256KB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and $chan and $del
         and any of ($dl_*)
@@ -96,8 +94,7 @@ rule SCAM_CS_Recovery_Macro_Certutil_Decode
         $shell2 = /WScript\.Shell|Shell\.Application|ShellExecute/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and ($vb_name or $vb_sub)
         and $auto and $certutil
         and any of ($shell*)
@@ -125,8 +122,7 @@ rule SCAM_CS_Fake_Update_Page
         $dl_js = /location(\.href)?\s*=\s*["'][^"'<>\s]{1,300}\.(exe|zip|msi|msix|scr|js|hta|iso)["']/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and (filetype == "HTML" or any of ($html*))
         and $brand and $lure
         and any of ($dl_*)

@@ -23,7 +23,6 @@ rule SCAM_CS_Update_Instructions_Document
         $run2 = /\b(run|execute|launch|open)\b[^\r\n<]{0,60}\bas (an )?administrator\b/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and (parent_type == "pdf" or parent_type == "ooxml")
+        (parent_type == "pdf" or parent_type == "ooxml")
         and $brand and $upd and $get and any of ($run*)
 }

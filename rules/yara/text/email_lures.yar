@@ -27,7 +27,7 @@ rule SCAM_Email_Archive_Password_Lure
         $open = /(\b(open|extract|unzip|run|install|execute|offnen|oeffnen|entpacken|ausf(\xc3\xbc|u)hren|abrir|ejecutar|ouvrir|ex(\xc3\xa9|e)cuter)|\xc3\xb6ffnen)\b/ nocase
 
     condition:
-        filesize < 1MB and from_email and (filetype == "TEXT" or filetype == "HTML")
+        from_email and (filetype == "TEXT" or filetype == "HTML")
         and $pw and $arch and $lure and $open
 }
 
@@ -50,6 +50,6 @@ rule SCAM_Email_Urgent_Brand_Fix_Attachment
         $neg = /\b(never|will not|won't|do not|don't|niemals|nie|nunca|jamais)\b[^\r\n.]{0,60}\b(send|sends|attach|run|open|install)\b/ nocase
 
     condition:
-        filesize < 1MB and from_email and (filetype == "TEXT" or filetype == "HTML")
+        from_email and (filetype == "TEXT" or filetype == "HTML")
         and $brand and $urg and $fix and $act and not $neg
 }

@@ -29,8 +29,7 @@ rule SCAM_FakeUpdate_Browser_OutOfDate
         $dl_js = /location(\.href)?\s*=\s*["'][^"'<>\s]{1,300}\.(exe|zip|msi|msix|appx|js|jse|hta|vbs|wsf|scr|iso)["']/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and (filetype == "HTML" or any of ($html*))
         and any of ($ood*)
         and any of ($dl_*)
@@ -59,8 +58,7 @@ rule SCAM_FakeUpdate_PS_Cradle_EncodedCommand
         $theme = /\b(fix|fixes|hotfix|repair|recovery|remediation|update|patch)\b/ ascii wide nocase
 
     condition:
-        filesize < 256KB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and any of ($cradle*)
         and (any of ($exec_enc*) or ($exec_iex and any of ($hidden*)))

@@ -30,8 +30,7 @@ rule SCAM_ClickFix_Clipboard_Command
         $ctrlv = /\b(Ctrl|Control)\s*\+\s*["']?V\b/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and any of ($clip*)
         and $cmd
         and ($winr or $ctrlv)
@@ -57,8 +56,7 @@ rule SCAM_ClickFix_Paste_Run_Instructions
         $aware = /\b(clickfix|fake captcha|fake verification|scam|scams|scammers?|phishing|social engineering)\b/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and $ctx and $enter and not $aware
         and for any i in (1..#winr) : ( $ctrlv in (@winr[i] .. @winr[i] + 400) )
 }
@@ -86,8 +84,7 @@ rule SCAM_FakeUpdate_Browser_Update_Download
         $dl_js = /(location(\.href)?\s*=|window\.open\s*\()\s*["'][^"'<>\s]{0,300}(chrome|edge|firefox|opera|brave|browser|update)[^"'<>\s\/]{0,100}\.(js|jse|vbs|vbe|wsf|hta|zip|rar|7z|iso|img|vhd|lnk)["']/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and (filetype == "HTML" or any of ($html*))
         and any of ($upd*)
         and any of ($dl_*)
@@ -112,8 +109,7 @@ rule SCAM_FakeUpdate_Browser_Update_WSH_Script
         $wsh4 = /\bGetObject\s*\(\s*["'](winmgmts|script):/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and filename matches /(chrome|edge|firefox|opera|brave|browser)[ ._-]?(update|updater|upgrade|setup|install)[^\\\/]*\.(js|jse|vbs|vbe|wsf|wsh|hta)$/i
         and any of ($wsh*)
 }
@@ -137,8 +133,7 @@ rule SCAM_FakeUpdate_Fake_JQuery_Dropper
         $dl = /\.download\s*=\s*["'][^"'\r\n]{1,120}\.(zip|exe|msi|msix|scr|js|hta|iso|img|vhd|vhdx|rar|7z|lnk)["']/ ascii wide nocase
 
     condition:
-        filesize < 4MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and filename matches /^jquery[\w.\-]*\.js$/i
         and $atob and $blob and $url and $dl
 }
@@ -165,8 +160,7 @@ rule SCAM_FakeUpdate_PS_Cradle_IEX
         $theme = /\b(fix|fixes|hotfix|repair|recovery|remediation|update|patch)\b/ ascii wide nocase
 
     condition:
-        filesize < 256KB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and $iex and $theme
         and any of ($c_*)
@@ -193,8 +187,7 @@ rule SCAM_FakeUpdate_PS_Download_Run_Temp
         $theme = /\b(fix|fixes|hotfix|repair|recovery|remediation|patch)\b/ ascii wide nocase
 
     condition:
-        filesize < 256KB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and any of ($dl*) and $tmp and $run and $exe and $theme
 }
@@ -216,8 +209,7 @@ rule SCAM_FakeUpdate_PS_EncodedCommand_Hidden
         $enc_long = /\b(powershell|pwsh)(\.exe)?["']?(\s[^\r\n]{0,200})?\s-e[a-z]{0,14}\s+["']?[A-Za-z0-9+\/]{200,}/ ascii wide nocase
 
     condition:
-        filesize < 256KB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and any of them
 }
@@ -242,8 +234,7 @@ rule SCAM_FakeUpdate_Mshta_Rundll32_Remote
         $theme = /\b(fix|fixes|fix it|hotfix|repair|recovery|remediation|update|patch|verify|verification)\b/ ascii wide nocase
 
     condition:
-        filesize < 256KB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and ($mshta or any of ($r_*))
         and $theme

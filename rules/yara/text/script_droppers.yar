@@ -36,8 +36,7 @@ rule SCAM_WSH_Download_Save_Run
         $mshta = /\bmshta(\.exe)?\s+["']?https?:\/\// ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and any of ($http*) and $stream and $save
         and (($shell and $run) or $mshta)
 }
@@ -67,8 +66,7 @@ rule SCAM_Dropper_WSH_Download_Execute
         $run4 = /new\s+Function\s*\(\s*[\w.]{0,40}responseText/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and any of ($http*) and $send
         and (any of ($run*) or ($shell and $shell_run))
 }
@@ -83,6 +81,7 @@ rule SCAM_Dropper_PS_Download_Execute_Stealth
         severity = "medium"
         score = 60
         sample = "samples/lures/droppers/helper.ps1, samples/lures/droppers/joined_cradle.ps1"
+        size_signal = "the hidden-window/TEMP branch needs filesize < 8KB: long real scripts (PowerShell's install-powershell.ps1, its code-coverage runner) download, run and use TEMP. A padded dropper keeps the plain-HTTP/raw-IP branch; one that had only this branch stays flagged by SCAM_FakeUpdate_PS_Download_Run_Temp (tests/test_padding.py)"
 
     strings:
         $dl1 = /\b(Invoke-WebRequest|Invoke-RestMethod|Start-BitsTransfer)\b/ ascii wide nocase
@@ -95,18 +94,20 @@ rule SCAM_Dropper_PS_Download_Execute_Stealth
         $run3 = "& $" ascii wide
         $run3b = "& ($" ascii wide
         $run4 = /\[scriptblock\]::Create\s*\(/ ascii wide nocase
-        $src_http1 = /(Invoke-WebRequest|Invoke-RestMethod|\biwr|\birm|DownloadString|DownloadFile|DownloadData|Start-BitsTransfer|curl(\.exe)?)[^\r\n]{0,120}["'\s(]http:\/\/[a-z0-9]/ ascii wide nocase
-        $src_http2 = /\$\w+\s*=\s*["']http:\/\/[^"'\r\n]{4,200}["']/ ascii wide nocase
-        $src_ip = /https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/]/ ascii wide nocase
+        // a plain-HTTP or raw-IP source that is this machine (localhost, 127/8, 0.0.0.0) is a test's or a
+        // proxy's, not a download: the host may not start "localhost", "127." or "0."
+        $src_http1 = /(Invoke-WebRequest|Invoke-RestMethod|\biwr|\birm|DownloadString|DownloadFile|DownloadData|Start-BitsTransfer|curl(\.exe)?)[^\r\n]{0,120}["'\s(]http:\/\/([a-km-z2-9]|0[a-z0-9]|1(\.|[013-9]|2([0-689]|\.))|l([a-np-z0-9]|o([abd-z0-9]|c([b-z0-9]|a[a-km-z0-9]))))/ ascii wide nocase
+        $src_http2 = /\$\w+\s*=\s*["']http:\/\/([a-km-z2-9]|0[a-z0-9]|1(\.|[013-9]|2([0-689]|\.))|l([a-np-z0-9]|o([abd-z0-9]|c([b-z0-9]|a[a-km-z0-9]))))[^"'\r\n]{3,200}["']/ ascii wide nocase
+        $src_ip = /https?:\/\/([1-9]|[1-9]\d|1[013-9]\d|12[0-689]|2\d\d)\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/]/ ascii wide nocase
         $hidden = /-w(in(dow(style)?)?)?\s+(h(idden)?|1)\b/ ascii wide nocase
         $drop = /\$env:(TEMP|TMP|APPDATA|LOCALAPPDATA|PUBLIC|ProgramData)\b|\\AppData\\|\\Users\\Public\\|GetTempPath\s*\(/ ascii wide nocase
 
     condition:
-        filesize < 64KB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and any of ($dl*) and any of ($run*)
-        // droppers are short: a TEMP path or a hidden window is ordinary in a long build or install script
+        // droppers are short: a TEMP path or a hidden window is ordinary in a long build or install script.
+        // Size is this rule's signal (size_signal meta), not a guard against slow scans.
         and (any of ($src_*) or (filesize < 8KB and ($hidden or $drop)))
 }
 
@@ -132,8 +133,7 @@ rule SCAM_Dropper_Batch_Download_Execute
         $where3 = /https?:\/\/\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}[:\/]/ ascii wide nocase
 
     condition:
-        filesize < 256KB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and uint32(0) != 0x464C457F
         and any of ($dl*) and $run and any of ($where*)
 }
@@ -168,8 +168,7 @@ rule SCAM_ClickFix_LOLBin_Paste_Run
         $aware = /\b(clickfix|fake captcha|social engineering|this technique|threat actors?|detection rule)\b/ ascii wide nocase
 
     condition:
-        filesize < 2MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and any of ($l_*)
         and (any of ($clip*) or ($winr and ($paste or $runbox)))
         and not $aware
@@ -193,7 +192,6 @@ rule SCAM_Dropper_HTML_Smuggling_Executable
         $dl = /\.download\s*=\s*["'][^"'\r\n]{1,120}\.(exe|msi|msix|scr|js|jse|vbs|vbe|wsf|hta|iso|img|vhd|vhdx|lnk|bat|cmd|ps1)["']/ ascii wide nocase
 
     condition:
-        filesize < 4MB
-        and uint16(0) != 0x5A4D
+        uint16(0) != 0x5A4D
         and $atob and $blob and $url and $dl
 }
