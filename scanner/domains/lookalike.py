@@ -24,8 +24,11 @@ userinfo              70   ``https://crowdstrike.com@evil.example/`` (see the ch
 ==================== ===== =====================================================================
 
 A risky TLD (.zip, .mov ...) adds `RISKY_TLD_BONUS`.  Tokens that are common words (`Brand.
-generic_tokens`, and any label of 5 letters or fewer) never match as a bare substring: they need a
-lure word (the rest of the label must be made of lure words) or exact equality.  Edit distance uses
+generic_tokens`, and any label of 5 letters or fewer without a digit or hyphen) never match as a bare
+substring: they need a lure word (the rest of the label must be made of lure words) or exact equality.
+Hosts are compared without hyphens, so a hyphenated brand label ("7-zip", "win-rar") is also compared
+in its joined form, under the same suffixes.  A short label with a digit or hyphen ("7-zip", "nod32")
+is protected like a long name, but its near-misses must keep a digit or hyphen (8-zip.org, not gzip.org).  Edit distance uses
 rapidfuzz's optimal-string-alignment distance (transpositions cost 1), a maintained C++ library
 fast enough to run against every brand label for every host.  The brands' own domains and their
 subdomains are never flagged.
@@ -33,11 +36,8 @@ subdomains are never flagged.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -46,12 +46,10 @@ from ..trust.brands import Brand
 from .hosts import Host, latin_skeleton, parse_host, scripts, skeleton, unleet
 from .indicators import has_known_suffix, public_suffix, registrable_domain
 from .squat import edit_kind, lure_segments, lures_in
+from .targets import Protection, Target, protection
 
 RISKY_TLDS = frozenset({"zip", "mov", "top", "xyz", "click", "icu", "cfd", "sbs", "buzz", "gq", "tk", "ml"})
 RISKY_TLD_BONUS = 15
-MIN_DOMAIN_LABEL = 5   # own-domain labels shorter than this (msn, live, bing) are not protected
-MIN_TOKEN = 4          # nor tokens shorter than this
-GENERIC_MAX_LEN = 5    # labels this short are treated as common words
 
 SCORES = {"brand_domain_prefix": 80, "brand_cctld": 50, "homoglyph": 75, "brand_lure": 75, "brand_subdomain": 55,
           "brand_split": 55, "brand_other_tld": 50, "typo": 50, "brand_token": 45, "userinfo": 70}
@@ -67,88 +65,7 @@ class Match:
     detail: dict[str, str | int] = field(default_factory=dict, compare=False, hash=False)
 
 
-@dataclass(frozen=True)
-class _Target:
-    brand: str
-    label: str            # ascii brand label ("crowdstrike")
-    skel: str             # its visual skeleton
-    generic: bool
-    token: bool           # a brand token (its name), not only the label of one of its domains
-    suffixes: frozenset[str]  # suffixes the brand uses this label under ("com", "co.uk")
-
-
-@dataclass(frozen=True)
-class _Protection:
-    targets: tuple[_Target, ...]
-    names: re.Pattern[str]       # any target label or skeleton, to pick candidate brands fast
-    labels: tuple[str, ...]      # target labels and skeletons, parallel to `label_brands`
-    label_brands: tuple[str, ...]
-    owned: frozenset[str]        # every brand domain (a host at or below one is never flagged)
-    any_suffix: frozenset[str]   # labels a brand holds under every suffix ("google.*")
-    not_owned: frozenset[str]    # country-code variants held by someone else (no brand_cctld exception)
-    # labels and their brands by length: an edit distance of 2 needs lengths within 2 of each other
-    by_len: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict, compare=False,
-                                                                        hash=False)
-
-
-@functools.lru_cache(maxsize=16)
-def _protection(brands: tuple[Brand, ...]) -> _Protection:
-    targets: dict[tuple[str, str], _Target] = {}
-    for b in brands:
-        by_label: dict[str, set[str]] = {}
-        for d in b.domains:
-            if d.endswith(".*"):  # "google.*": the brand holds this label under every suffix
-                by_label.setdefault(d[:-2], set()).add("*")
-                continue
-            reg = registrable_domain(d)
-            suffix = public_suffix(reg)
-            if reg == suffix:  # a brand domain that is also a private suffix (brave.app)
-                label, _, suffix = reg.partition(".")
-            else:
-                label = reg[: -len(suffix) - 1]
-            by_label.setdefault(label, set()).add(suffix)
-        labels = {t for t in b.tokens if len(t) >= MIN_TOKEN} | {lb for lb in by_label if len(lb) >= MIN_DOMAIN_LABEL}
-        for label in sorted(labels):
-            if "." in label or not label.isascii():
-                continue
-            generic = label in b.generic_tokens or len(label) <= GENERIC_MAX_LEN
-            targets[(b.key, label)] = _Target(b.key, label, skeleton(label), generic, label in b.tokens,
-                                              frozenset(by_label.get(label, set())))
-    domains = {d for b in brands for d in (*b.domains, *b.portfolio, *b.partners)}
-    pairs = sorted({(x, t.brand) for t in targets.values() for x in (t.label, t.skel)}, key=lambda p: -len(p[0]))
-    names = re.compile(_trie([x for x, _ in pairs]) or "(?!)")
-    by_len: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    for length in {len(x) for x, _ in pairs}:
-        same = [(x, b) for x, b in pairs if len(x) == length]
-        by_len[length] = (tuple(x for x, _ in same), tuple(b for _, b in same))
-    return _Protection(tuple(targets.values()), names, tuple(x for x, _ in pairs), tuple(b for _, b in pairs),
-                       frozenset(d for d in domains if not d.endswith(".*")),
-                       frozenset(d[:-2] for d in domains if d.endswith(".*")),
-                       frozenset(d for b in brands for d in b.not_owned), by_len)
-
-
-def _trie(words: list[str]) -> str:
-    """One regex for `words`, prefixes factored out (``cro(?:wdstrike|me)``): Python's engine tries an
-    alternation branch by branch at every position, a trie only along matching prefixes, which keeps
-    the candidate search flat as brands are added.  Longest match first, like the plain alternation."""
-    tree: dict[str, Any] = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(ch) + emit(child) for ch, child in node.items() if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(tree)
-
-
-def _max_distance(t: _Target) -> int:
+def _max_distance(t: Target) -> int:
     return 2 if len(t.label) >= 9 and not t.generic else 1
 
 
@@ -177,14 +94,14 @@ def country_code(suffix: str) -> bool:
     return len(parts) <= 2 and len(parts[-1]) == 2 and parts[-1].isascii() and parts[-1].isalpha()
 
 
-def _match_label(t: _Target, s: _Seen, cctld: bool = True) -> tuple[str, dict[str, str | int]] | None:
+def _match_label(t: Target, s: _Seen, cctld: bool = True) -> tuple[str, dict[str, str | int]] | None:
     """The strongest technique by which `s` imitates target `t`."""
     if cctld and s.label == t.label and country_code(s.suffix) and t.suffixes:
         return "brand_cctld", {"token": t.label, "suffix": s.suffix}
     for own in sorted(t.suffixes - {"*"}):
-        brand_domain = f"{t.label}.{own}"
+        brand_domain, run_on = f"{t.label}.{own}", (t.label + own).replace("-", "").replace(".", "")
         if s.host.startswith(brand_domain + "-") or (s.host.startswith(brand_domain + ".") and s.suffix != own) \
-                or (len(own) > 2 and s.flat.startswith(t.label + own.replace(".", ""))):  # officedepot: not office.de
+                or (len(own) > 2 and s.flat.startswith(run_on)):  # officedepot: not office.de
             return "brand_domain_prefix", {"brand_domain": brand_domain}
     if s.latin != s.label and s.latin.replace("-", "") == t.label:
         return "homoglyph", {"skeleton": s.latin, "scripts": ",".join(sorted(scripts(s.label)))}
@@ -209,18 +126,20 @@ def _match_label(t: _Target, s: _Seen, cctld: bool = True) -> tuple[str, dict[st
         return "brand_split", {"token": t.label}
     if s.flat == t.label:  # ASCII here: homographs returned above
         if s.suffix in t.suffixes:
-            return "typo", {"token": t.label, "distance": s.label.count("-"), "operation": "hyphenation"}
+            return "typo", {"token": t.label, "distance": max(1, s.label.count("-")), "operation": "hyphenation"}
         if not t.generic or s.suffix.rsplit(".", 1)[-1] in RISKY_TLDS:
             return "brand_other_tld", {"token": t.label, "suffix": s.suffix}
         return None
     if not t.token or (t.generic and s.suffix not in t.suffixes and "*" not in t.suffixes):
         return None  # near-misses: only of the brand's names; of a common word only under the brand's TLD
+    if t.marked and not any(c.isdigit() or c == "-" for c in s.label):
+        return None
     limit = _max_distance(t)
     if abs(len(s.flat) - len(t.label)) > limit + 2:
         return None  # cheap exit: no edit distance (even after skeleton folding) can be that small
     if s.skel == t.skel:
         return "homoglyph", {"skeleton": s.skel, "ascii": "yes"}
-    for form in (s.flat, s.latin) if s.latin != s.label else (s.flat,):
+    for form in (s.flat, s.latin.replace("-", "")) if s.latin != s.label else (s.flat,):
         d = OSA.distance(form, t.label, score_cutoff=limit)
         if d <= limit:
             return "typo", {"token": t.label, "distance": d, "operation": edit_kind(form, t.label)}
@@ -230,7 +149,7 @@ def _match_label(t: _Target, s: _Seen, cctld: bool = True) -> tuple[str, dict[st
     return None
 
 
-def _score(technique: str, t: _Target, detail: dict[str, str | int], suffix: str) -> int:
+def _score(technique: str, t: Target, detail: dict[str, str | int], suffix: str) -> int:
     score = SCORES.get(technique, 50)
     if technique == "homoglyph" and detail.get("ascii"):
         # rn for m, 0 for o: deliberate on a long name, a coincidence on a short word (zoon ~ zoom)
@@ -244,7 +163,7 @@ def _score(technique: str, t: _Target, detail: dict[str, str | int], suffix: str
     return min(score, 100)
 
 
-def _candidates(prot: _Protection, host: Host) -> set[str]:
+def _candidates(prot: Protection, host: Host) -> set[str]:
     """Brands worth the full comparison: a label or skeleton occurs in the host, or one of its labels is
     near a brand label.  One regex and a rapidfuzz call in C, before the Public Suffix List is even
     loaded, so hosts unrelated to any brand (nearly all of them) cost a few microseconds."""
@@ -262,7 +181,7 @@ def _candidates(prot: _Protection, host: Host) -> set[str]:
     return brands
 
 
-def owned(host: Host, label: str, prot: _Protection) -> bool:
+def owned(host: Host, label: str, prot: Protection) -> bool:
     """The host is one of a brand's domains or below one (``label.*`` entries: any suffix)."""
     if label in prot.any_suffix:
         return True
@@ -275,7 +194,7 @@ def owned(host: Host, label: str, prot: _Protection) -> bool:
 
 def classify(domain: str | Host, brands: Iterable[Brand]) -> list[Match]:
     """Every brand `domain` imitates, best technique per brand, highest score first."""
-    prot = _protection(tuple(brands))
+    prot = protection(tuple(brands))
     host = domain if isinstance(domain, Host) else parse_host(domain)
     if host is None:
         return []
