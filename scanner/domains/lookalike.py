@@ -28,8 +28,8 @@ generic_tokens`, and any label of 5 letters or fewer without a digit or hyphen) 
 substring: they need a lure word (the rest of the label must be made of lure words) or exact equality.
 Hosts are compared without hyphens, so a hyphenated brand label ("7-zip", "win-rar") is also compared
 in its joined form, under the same suffixes.  A short label with a digit or hyphen ("7-zip", "nod32")
-is protected like a long name, but its near-misses must keep a digit or hyphen (8-zip.org, not gzip.org).  Edit distance uses
-rapidfuzz's optimal-string-alignment distance (transpositions cost 1), a maintained C++ library
+is protected like a long name, but its near-misses must keep a digit or hyphen (8-zip.org, not gzip.org).
+Edit distance uses rapidfuzz's optimal-string-alignment distance (transpositions cost 1), a maintained C++ library
 fast enough to run against every brand label for every host.  The brands' own domains and their
 subdomains are never flagged.
 """
