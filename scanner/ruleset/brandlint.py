@@ -6,7 +6,9 @@ Codes (stable): ``brand_load`` (the file does not parse or has a wrong type), ``
 is under no suffix of the Public Suffix List, or is an ICANN public suffix itself: ``co.uk``;
 suffixes of the list's private section such as ``googleapis.com`` are the companies' own and
 allowed), ``brand_duplicate`` (a domain or a name listed twice, or by two brands: the policy would
-contradict itself about who owns it).  Publishers may be shared (Gen Digital signs Norton, Avast
+contradict itself about who owns it), ``brand_unverified`` (``verified = true`` without the evidence the
+policy's ``[source_kinds]`` asks for: one source that ``confirms`` a signer on its own, a public rule or
+a real signed file, or two ``observer`` lists that agree).  Publishers may be shared (Gen Digital signs Norton, Avast
 and CCleaner), so they are not duplicates.
 """
 
@@ -57,6 +59,22 @@ def _domain_problem(domain: str) -> str | None:
     return None
 
 
+def _source_kinds(files: list[Path]) -> tuple[set[str], set[str]]:
+    """The ``[source_kinds]`` of every file: source ids that confirm alone, and one-observer lists."""
+    confirms: set[str] = set()
+    observers: set[str] = set()
+    for f in files:
+        table = tomllib.loads(f.read_text(encoding="utf-8")).get("source_kinds", {})
+        if isinstance(table, dict):
+            confirms |= {str(s) for s in table.get("confirms", [])}
+            observers |= {str(s) for s in table.get("observer", [])}
+    return confirms, observers
+
+
+def _supported(sources: tuple[str, ...], confirms: set[str], observers: set[str]) -> bool:
+    return any(s in confirms for s in sources) or len(set(sources) & observers) >= 2
+
+
 def lint_brands(dirs: list[Path]) -> list[Problem]:
     """Problems of the brands.toml files in `dirs` (their rules folders, as `rules lint` takes them)."""
     roots = [RuleSource.of(d).root for d in dirs]
@@ -67,7 +85,8 @@ def lint_brands(dirs: list[Path]) -> list[Problem]:
     try:
         brands = load_brands(roots)
         sources = load_sources(roots)
-    except (BrandError, tomllib.TOMLDecodeError) as exc:
+        confirms, observers = _source_kinds(files)
+    except (BrandError, tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
         return [Problem(where, 0, "", "brand_load", str(exc))]
     lines: dict[str, int] = {}
     for f in files:
@@ -77,6 +96,9 @@ def lint_brands(dirs: list[Path]) -> list[Problem]:
     def problem(key: str, code: str, message: str) -> None:
         problems.append(Problem(where, lines.get(key, 0), f"brands.{key}", code, message))
 
+    problems += [Problem(where, 0, "source_kinds", "brand_unknown_source",
+                         f"source {sid!r} is not defined in [sources]")
+                 for sid in sorted((confirms | observers) - set(sources))]
     domain_owner: dict[str, str] = {}
     name_owner: dict[str, str] = {}
     for key, brand in brands.items():
@@ -85,6 +107,9 @@ def lint_brands(dirs: list[Path]) -> list[Problem]:
         for sid in brand.sources:
             if sid not in sources:
                 problem(key, "brand_unknown_source", f"source {sid!r} is not defined in [sources]")
+        if brand.verified and not _supported(brand.sources, confirms, observers):
+            problem(key, "brand_unverified", "verified = true, but no source confirms its publisher: name one "
+                    "of [source_kinds] confirms, or two of its observer lists")
         for domain in dict.fromkeys(brand.domains):
             reason = _domain_problem(domain)
             if reason:

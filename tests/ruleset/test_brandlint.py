@@ -13,6 +13,12 @@ from ..rules_support import RULES, copy_repo
 GOOD = """
 [sources]
 doc = "the vendor's documentation"
+list1 = "one observer's signer list"
+list2 = "another observer's signer list"
+
+[source_kinds]
+confirms = ["doc"]
+observer = ["list1", "list2"]
 
 [brands.acme]
 names = ["Acme"]
@@ -95,3 +101,29 @@ def test_rules_lint_reports_brand_problems(tmp_path: Path) -> None:
     path = rules / "brands.toml"
     path.write_text(path.read_text() + '\n[brands.zz]\nnames = ["Zz Corp"]\ndomains = ["zz-corp.com"]\n')
     assert [p.code for p in lint([rules])] == ["brand_no_source"]
+
+
+def test_verified_needs_what_source_kinds_ask_for(tmp_path: Path) -> None:
+    """verified = true holds only with a confirming source or two observer lists that agree."""
+    entry = '\n[brands.{k}]\nnames = ["{k}"]\ndomains = ["{k}{k}.com"]\nsources = {s}\nverified = {v}\n'
+    extra = (entry.format(k="one", s='["list1"]', v="true") + entry.format(k="two", s='["list1", "list2"]', v="true")
+             + entry.format(k="unc", s='["list1"]', v="false"))
+    assert problems(tmp_path, extra) == [("brands.one", "brand_unverified")]
+
+
+def test_source_kinds_name_defined_sources(tmp_path: Path) -> None:
+    path = _policy(tmp_path)
+    text = path.joinpath("brands.toml").read_text(encoding="utf-8").replace('observer = ["list1", "list2"]',
+                                                                           'observer = ["list1", "memory"]')
+    path.joinpath("brands.toml").write_text(text, encoding="utf-8")
+    assert [(p.rule, p.code) for p in lint_brands([path])] == [("source_kinds", "brand_unknown_source")]
+
+
+def test_bundled_verified_entries_name_their_evidence() -> None:
+    """Every verified brand of the bundled policy rests on a rule, a signed file or two lists (see
+    [source_kinds]); the signed-file sources say which package and version the signer was read from."""
+    brands = load_brands([RULES])
+    assert sum(b.verified for b in brands.values()) >= 34
+    for key in ("opera", "videolan", "nodejs", "putty", "winrar", "avast"):
+        assert brands[key].verified, key
+    assert not brands["sevenzip"].verified  # 7za.exe is unsigned: nothing to confirm
