@@ -151,8 +151,8 @@ class Settings:
             "max_depth", "max_file_size", "max_total_size", "max_children", "max_ratio",
             "suspicious_threshold", "malicious_threshold", "evidence_strings", "trusted_authserv_ids",
             "microsoft_roots", "trusted_roots", "max_hosts", "max_text_size", "max_pages", "max_objects",
-            "max_text", "fresh_domain_days", "rdap_enabled", "rdap_base_url", "allow_sha256", "allow_domains",
-            "allow_signers", "disable_rules", "score_overrides",
+            "max_text", "fresh_domain_days", "rdap_enabled", "rdap_base_url", "rdap_bootstrap_url", "allow_sha256",
+            "allow_domains", "allow_signers", "disable_rules", "score_overrides",
         )
         return ",".join(f"{k}={getattr(self, k)}" for k in keys)
 

@@ -133,6 +133,10 @@ def test_bootstrap_matching_and_event_parsing() -> None:
 def test_settings_and_feed_roles_are_validated(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="rdap_base_url"):
         Settings().replace(rdap_base_url="ftp://x")
+    base = Settings().fingerprint()  # the result cache is keyed by what changes a verdict
+    assert all(Settings().replace(**{k: v}).fingerprint() != base for k, v in (
+        ("rdap_enabled", True), ("fresh_domain_days", 7), ("rdap_base_url", "https://r.example/"),
+        ("rdap_bootstrap_url", "https://b.example/dns.json")))
     conf = tmp_path / "s.toml"
     conf.write_text('[feeds.nrd]\nurl = "http://127.0.0.1:9/x"\nformat = "urls"\nrole = "fresh"\n')
     with pytest.raises(FeedError, match="role fresh needs a list of domains"):
