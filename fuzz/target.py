@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import os
 import sys
 
@@ -38,6 +39,9 @@ with contextlib.nullcontext() if _SMOKE else atheris.instrument_imports(include=
 
 
 def main() -> None:
+    # pypdf & co. log a warning per broken object (10,000 lines for one mutated PDF); the scanner's
+    # own entry points silence them too, and writing them would be most of a PDF input's time.
+    logging.disable(logging.CRITICAL)
     if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
         sys.exit(f"usage: python -m fuzz.target {{{','.join(TARGETS)}}} [libFuzzer flags] [corpus dirs]")
     filetype = TARGETS[sys.argv[1]].filetype
