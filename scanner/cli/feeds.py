@@ -14,6 +14,8 @@ import click
 
 from ..config import ConfigError, load_settings
 from ..intel.feeds import FeedError, FeedsConfig, load_feeds_config, read_meta
+from ..render.escape import visible
+from .logs import echo_err
 
 
 def _config(ctx: click.Context, config_path: str | None) -> FeedsConfig:
@@ -22,7 +24,7 @@ def _config(ctx: click.Context, config_path: str | None) -> FeedsConfig:
         settings = load_settings(path)
         return load_feeds_config(settings.cache_dir, settings.config_file or None)
     except (ConfigError, FeedError) as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(2)
 
 
@@ -96,8 +98,8 @@ def update(ctx: click.Context, names: tuple[str, ...], force: bool, config_path:
     cfg = _config(ctx, config_path)
     unknown = [n for n in names if n not in cfg.feeds]
     if unknown:
-        click.echo(f"scamscan: error: unknown feed(s) {', '.join(unknown)}; configured: "
-                   f"{', '.join(sorted(cfg.feeds))}", err=True)
+        echo_err(f"scamscan: error: unknown feed(s) {', '.join(unknown)}; configured: "
+                 f"{', '.join(sorted(cfg.feeds))}")
         sys.exit(2)
     chosen = [cfg.feeds[n] for n in names] if names else [f for f in cfg.feeds.values() if f.enabled]
     if not chosen:
@@ -107,10 +109,10 @@ def update(ctx: click.Context, names: tuple[str, ...], force: bool, config_path:
     for feed in chosen:
         result = update_feed(feed, cfg.feed_dir, force=force)
         if result.ok:
-            click.echo(f"{result.name}: {result.status.replace('_', ' ')}: {result.message}")
+            click.echo(visible(f"{result.name}: {result.status.replace('_', ' ')}: {result.message}"))
         else:
             failed += 1
-            click.echo(f"{result.name}: FAILED: {result.message}", err=True)
+            echo_err(f"{result.name}: FAILED: {result.message}")
     sys.exit(1 if failed else 0)
 
 
@@ -130,13 +132,13 @@ def status(ctx: click.Context, max_age: float | None, config_path: str | None) -
         feed = cfg.feeds[name]
         meta = read_meta(cfg.feed_dir, name)
         age = _age(meta.get("fetched_at")) if meta.get("sha256") else None
-        error = " ".join(str(meta.get("last_error") or "").split())
+        error = visible(" ".join(str(meta.get("last_error") or "").split()))  # a server's words
         click.echo(f"{name:<16} {'yes' if feed.enabled else 'no':<8} {feed.role:<6} {_human(age):>8} "
                    f"{int(meta.get('count', 0)) if age is not None else 0:>9}  {error[:120]}")
     problems = {what: names for what, names in _problems(cfg, max_age).items() if names}
     for what, names in problems.items():
         label = f"stale (older than {max_age:g}h)" if what == "stale" else what
-        click.echo(f"{label}: {', '.join(names)}", err=True)
+        echo_err(f"{label}: {', '.join(names)}")
     sys.exit(1 if problems else 0)
 
 

@@ -18,7 +18,7 @@ from ..config import ConfigError, Settings, load_settings
 from ..gateway.sockets import SocketError, parse_mode
 from ..intel.iocs import IocError
 from ..rules import RuleError
-from .logs import TARGETS, LogSetupError, setup_logging
+from .logs import TARGETS, LogSetupError, echo_err, setup_logging
 
 EX_CONFIG = 78  # sysexits: the daemon cannot start with this configuration
 
@@ -41,7 +41,7 @@ def _setup(ctx: click.Context, config_path: str | None, rules_dirs: tuple[str, .
     try:
         setup_logging(log_target, verbose)
     except LogSetupError as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(EX_CONFIG)
     path = config_path or (ctx.obj or {}).get("config")
 
@@ -52,7 +52,7 @@ def _setup(ctx: click.Context, config_path: str | None, rules_dirs: tuple[str, .
     try:
         return adjust(load_settings(path)), path, adjust
     except ConfigError as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(EX_CONFIG)
 
 
@@ -62,7 +62,7 @@ def _service(settings: Settings, path: str | None, adjust: Callable[[Settings], 
     try:
         return ScanService(settings, path, adjust)
     except (RuleError, IocError, ConfigError) as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(EX_CONFIG)
 
 
@@ -74,7 +74,7 @@ def _socket_options(settings: Settings, mode: str | None, group: str | None) -> 
 
         group_id(name)  # an unknown group is a start-up error, before anything listens
     except SocketError as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(EX_CONFIG)
     return chosen, name
 
@@ -109,8 +109,8 @@ def milter(ctx: click.Context, socket_spec: str, socket_mode: str | None, socket
     try:
         from ..gateway import milter as hook
     except ImportError as exc:
-        click.echo(f"scamscan: error: the milter needs pymilter ({exc}); "
-                   "install libmilter-dev, then pip install 'scamscan[gateway]'", err=True)
+        echo_err(f"scamscan: error: the milter needs pymilter ({exc}); "
+                 "install libmilter-dev, then pip install 'scamscan[gateway]'")
         sys.exit(EX_CONFIG)
     setup = _setup(ctx, config_path, rules_dirs, no_bundled_rules, verbose, log_target)
     mode, group = _socket_options(setup[0], socket_mode, socket_group)
@@ -118,7 +118,7 @@ def milter(ctx: click.Context, socket_spec: str, socket_mode: str | None, socket
     try:
         hook.run(service, spec, socket_mode=mode, socket_group=group)
     except (RuntimeError, SocketError) as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(EX_CONFIG)
 
 
@@ -151,10 +151,10 @@ def clamd(ctx: click.Context, tcp: str | None, unix: str | None, socket_mode: st
     try:
         asyncio.run(daemon.serve(address, unix))
     except SocketError as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(EX_CONFIG)
     except OSError as exc:
-        click.echo(f"scamscan: error: cannot listen: {exc.strerror or exc}", err=True)
+        echo_err(f"scamscan: error: cannot listen: {exc.strerror or exc}")
         sys.exit(EX_CONFIG)
 
 
@@ -193,7 +193,7 @@ def filter_command(ctx: click.Context, reject_exit: int, error_exit: int, reinje
         settings = settings.replace(rules_dirs=settings.rules_dirs + rules_dirs,
                                     use_bundled_rules=False if no_bundled_rules else None)
     except ConfigError as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         from ..gateway import headers as hdr
 
         if reinject:

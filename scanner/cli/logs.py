@@ -8,6 +8,11 @@ report every oddity of a hostile file, which the scan already records as `incomp
 journald is spoken natively (a datagram of `KEY=value` lines on /run/systemd/journal/socket, see
 systemd's "Native Journal Protocol"): the Python bindings (systemd-python) build against libsystemd
 and are not on every machine, and the protocol for short messages is a few lines.
+
+Log lines and error messages name files, archive members, paths, header values, queue ids and
+feed or parser errors: attacker text.  Every line is shown through `render.escape.visible`, as in
+the text report, so a name like ``x\x1b[2K\r...`` or one with U+202E cannot wipe, forge or
+reorder lines on a terminal or in syslog/journald (`VisibleFormatter`, `echo_err`).
 """
 
 from __future__ import annotations
@@ -17,16 +22,68 @@ import logging.handlers
 import os
 import socket
 import sys
+import traceback
+from types import TracebackType
+
+import click
+
+from ..render.escape import visible
 
 TARGETS = ("stderr", "syslog", "journald")
 NOISY = ("pypdf", "olevba", "extract_msg", "tnefparse")
 SYSLOG_SOCKET = "/dev/log"
 JOURNAL_SOCKET = "/run/systemd/journal/socket"
+_CAUSE = "The above exception was the direct cause of the following exception:"
+_CONTEXT = "During handling of the above exception, another exception occurred:"
 _PRIORITY = {logging.CRITICAL: 2, logging.ERROR: 3, logging.WARNING: 4, logging.INFO: 6, logging.DEBUG: 7}
 
 
 class LogSetupError(Exception):
     """The chosen log target cannot be reached."""
+
+
+def echo_err(text: str) -> None:
+    """One line on stderr, attacker text in it escaped."""
+    click.echo(visible(text), err=True)
+
+
+def _visible_lines(text: str) -> str:
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def _traceback_lines(te: traceback.TracebackException) -> list[str]:
+    """`te` as `traceback.format_exception` shows it, each line escaped; an exception's own message
+    stays on one line (its newlines escaped), so it cannot forge the lines after it."""
+    out: list[str] = []
+    if te.__cause__ is not None:
+        out += [*_traceback_lines(te.__cause__), "", _CAUSE, ""]
+    elif te.__context__ is not None and not te.__suppress_context__:
+        out += [*_traceback_lines(te.__context__), "", _CONTEXT, ""]
+    if te.stack:
+        out.append("Traceback (most recent call last):")
+        out += [visible(line) for frame in te.stack.format() for line in frame.rstrip("\n").split("\n")]
+    out += [visible(chunk.rstrip("\n")) for chunk in te.format_exception_only()]
+    return out
+
+
+class VisibleFormatter(logging.Formatter):
+    """Each record's line escaped; a traceback keeps its line breaks, every line escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_text = None  # logging's cache: another handler's formatter may have filled it unescaped
+        return super().format(record)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return visible(super().formatMessage(record))
+
+    def formatException(self, ei: tuple[type[BaseException], BaseException, TracebackType | None]
+                        | tuple[None, None, None]) -> str:
+        if ei[1] is None:
+            return super().formatException(ei)
+        return "\n".join(_traceback_lines(traceback.TracebackException(type(ei[1]), ei[1], ei[2])))
+
+    def formatStack(self, stack_info: str) -> str:
+        return _visible_lines(super().formatStack(stack_info))
 
 
 class _ThirdPartyNoise(logging.Filter):
@@ -82,13 +139,13 @@ def setup_logging(target: str = "stderr", verbose: int = 0, ident: str = "scamsc
         if not os.path.exists(SYSLOG_SOCKET):
             raise LogSetupError(f"syslog socket {SYSLOG_SOCKET} not found (is a syslog daemon running?)")
         handler = logging.handlers.SysLogHandler(SYSLOG_SOCKET, facility=logging.handlers.SysLogHandler.LOG_MAIL)
-        handler.setFormatter(logging.Formatter(f"{ident}[%(process)d]: %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(VisibleFormatter(f"{ident}[%(process)d]: %(levelname)s %(name)s: %(message)s"))
     elif target == "journald":
-        handler = JournalHandler(ident)
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        handler = JournalHandler(ident, JOURNAL_SOCKET)
+        handler.setFormatter(VisibleFormatter("%(name)s: %(message)s"))
     else:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(f"{ident}[%(process)d] %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(VisibleFormatter(f"{ident}[%(process)d] %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_ThirdPartyNoise(debug=level <= logging.DEBUG))
     root = logging.getLogger()
     for old in root.handlers[:]:

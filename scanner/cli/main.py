@@ -25,12 +25,13 @@ from ..intel.iocs import IocError
 from ..models import ItemReport, ScanReport, Verdict
 from ..render import RENDERERS, STREAMERS
 from ..render import text as text_render
+from ..render.escape import visible
 from ..rules import RuleError
 from ..version import __version__
 from ..walk import walk
 from .feeds import feeds as feeds_group
 from .gateway import COMMANDS as GATEWAY_COMMANDS
-from .logs import setup_logging
+from .logs import echo_err, setup_logging
 from .rules import rules as rules_group
 from .serve import COMMANDS as SERVICE_COMMANDS
 
@@ -55,7 +56,7 @@ def exit_code(report: ScanReport, fail_on: str) -> ExitCode:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"scamscan: error: {message}", err=True)
+    echo_err(f"scamscan: error: {message}")
     sys.exit(ExitCode.ERROR)
 
 
@@ -65,7 +66,7 @@ def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
     try:
         return parse_size(value)
     except ConfigError as exc:
-        raise click.BadParameter(str(exc)) from None
+        raise click.BadParameter(visible(str(exc))) from None
 
 
 def _now() -> str:
@@ -172,7 +173,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not lose the report
                 interrupted = True
                 scans.close()  # kills the workers
-                click.echo("scamscan: interrupted: reporting the files that finished", err=True)
+                echo_err("scamscan: interrupted: reporting the files that finished")
                 for item in scanner.unfinished(targets, results, stdin_name=stdin_name or STDIN_NAME):
                     results.append(item)
                     if streamer is not None:
@@ -186,7 +187,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], fmt: str, output: str | Non
                 out.write(text_render.render(report, quiet=quiet, color=color, verbose=verbose) if fmt == "text"
                           else RENDERERS[fmt](report))
     except KeyboardInterrupt:
-        click.echo("scamscan: interrupted", err=True)
+        echo_err("scamscan: interrupted")
         sys.exit(ExitCode.INTERRUPTED)
     except OSError as exc:
         _fail(f"cannot write the report: {exc.strerror or exc}")
@@ -204,7 +205,7 @@ def _warn_about_feeds(settings: Settings) -> None:
     except FeedError as exc:
         warning = f"scamscan: warning: feed settings unusable: {exc}"
     if warning:
-        click.echo(warning, err=True)
+        echo_err(warning)
 
 
 def _has_yara(folder: str) -> bool:

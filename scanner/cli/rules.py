@@ -13,6 +13,7 @@ import click
 
 from ..rules import RuleError, bundled_rules_dir
 from ..ruleset.catalog import shown
+from .logs import echo_err
 
 DIRS = click.argument("dirs", nargs=-1, type=click.Path(exists=True, path_type=Path))
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -73,9 +74,9 @@ def test_rules(dirs: tuple[Path, ...], manifest: Path | None, benign: tuple[Path
     folders = _dirs(dirs)
     repo = RuleSource.of(folders[0]).repo
     if not dirs and not (repo / "samples").is_dir():
-        click.echo("scamscan: error: `rules test` needs the rules' samples, which ship with the source, not "
-                   f"with the installed package (no samples/ next to {folders[0]}): run it in a clone of the "
-                   "scamscan repository (scamscan rules test rules/), or give your own rule folders", err=True)
+        echo_err("scamscan: error: `rules test` needs the rules' samples, which ship with the source, not "
+                 f"with the installed package (no samples/ next to {folders[0]}): run it in a clone of the "
+                 "scamscan repository (scamscan rules test rules/), or give your own rule folders")
         sys.exit(2)
     if manifest is None:
         default = repo / "samples" / "manifest.toml"
@@ -120,6 +121,6 @@ def compile_rules(dirs: tuple[Path, ...], out: Path) -> None:
     try:
         count = compile_bundle(_dirs(dirs), out)
     except (RuleError, OSError) as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(1)
     click.echo(f"compiled {count} rules to {out}")

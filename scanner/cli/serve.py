@@ -15,6 +15,7 @@ from ..config import ConfigError
 from ..intel.iocs import IocError
 from ..rules import RuleError
 from .gateway import CONFIG, EX_CONFIG, NO_BUNDLED, RULES, VERBOSE, _setup
+from .logs import echo_err
 
 EX_UNAVAILABLE = 69  # sysexits: the Redis server is not there
 
@@ -59,9 +60,9 @@ def serve(ctx: click.Context, listen: str, redis_url: str | None, workers: int |
 
             backend = EmbeddedBackend(settings, path, adjust)  # type: ignore[assignment]
     except (RuleError, IocError, ConfigError) as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(EX_CONFIG)
-    click.echo(f"scamscan serve: http://{host}:{port}/ ({backend.mode})", err=True)
+    echo_err(f"scamscan serve: http://{host}:{port}/ ({backend.mode})")
     run_server(create_app(backend, settings), host, port, settings.service_header_timeout)
 
 
@@ -85,12 +86,12 @@ def worker(ctx: click.Context, redis_url: str, concurrency: int, rules_dirs: tup
     try:
         redis.Redis.from_url(redis_url).ping()
     except (redis.RedisError, ValueError) as exc:
-        click.echo(f"scamscan: error: Redis at {redis_url}: {exc}", err=True)
+        echo_err(f"scamscan: error: Redis at {redis_url}: {exc}")
         sys.exit(EX_UNAVAILABLE)
     try:
         rworker.run(redis_url, settings, concurrency, path, adjust)
     except (RuleError, IocError, ConfigError) as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(EX_CONFIG)
 
 
@@ -105,7 +106,7 @@ def reload_workers(redis_url: str) -> None:
     try:
         listeners = redis.Redis.from_url(redis_url).publish(RELOAD_CHANNEL, b"reload")
     except (redis.RedisError, ValueError) as exc:
-        click.echo(f"scamscan: error: {exc}", err=True)
+        echo_err(f"scamscan: error: {exc}")
         sys.exit(EX_UNAVAILABLE)
     click.echo(f"reload sent to {listeners} worker(s)")
 

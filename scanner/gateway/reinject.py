@@ -15,6 +15,8 @@ import shlex
 import subprocess
 import sys
 
+from ..render.escape import visible
+
 EX_TEMPFAIL = 75
 SENDMAIL = "/usr/sbin/sendmail"
 SENDMAIL_TIMEOUT = 300.0
@@ -26,9 +28,9 @@ def reinject(data: bytes, sender: str, recipients: list[str], sendmail: str = SE
     try:
         done = subprocess.run(command, input=data, capture_output=True, timeout=SENDMAIL_TIMEOUT)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        sys.stderr.write(f"scamscan: cannot reinject with {command[0]}: {exc}\n")
+        sys.stderr.write(visible(f"scamscan: cannot reinject with {command[0]}: {exc}") + "\n")
         return EX_TEMPFAIL
     if done.returncode != 0:
-        detail = " ".join(done.stderr.decode("utf-8", "replace").split())[:500]
-        sys.stderr.write(f"scamscan: {command[0]} exited {done.returncode}: {detail}\n")
+        detail = " ".join(done.stderr.decode("utf-8", "replace").split())[:500]  # may quote the sender
+        sys.stderr.write(visible(f"scamscan: {command[0]} exited {done.returncode}: {detail}") + "\n")
     return done.returncode

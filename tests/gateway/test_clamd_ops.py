@@ -179,3 +179,19 @@ def test_fildes_raw_without_a_descriptor_and_a_directory(tmp_path: Path, daemons
         reply = s.recv(1000)
     assert reply.startswith(b"fd[") and reply.endswith(b": not a regular file. ERROR\0")
     assert d.answers()
+
+
+def test_the_log_shows_scanned_names_escaped(tmp_path: Path, daemons: list[UnixDaemon]) -> None:
+    """A client's path and the file and member names under it are attacker text in the daemon's log."""
+    forged = "fix\x1b[2K\r (clean)\nscamscan[1] WARNING forged\u202e.txt"
+    root = tmp_path / "files"
+    root.mkdir()
+    (root / forged).write_bytes(b"run this " + MARKER + b"\n")
+    d = UnixDaemon(tmp_path, "-vv", env={"SCAMSCAN_CLAMD_SCAN_ROOTS": str(root)}).start()
+    daemons.append(d)
+    assert b"FOUND" in d.talk(b"zCONTSCAN " + os.fsencode(root) + b"\0")
+    log = d.log.read_bytes()
+    assert b"\x1b" not in log and b"\r" not in log and "\u202e".encode() not in log
+    assert not [line for line in log.splitlines() if line.startswith(b"fix") or b"forged" in line
+                and not line.startswith(b"scamscan[")]
+    assert b"fix\\x1b[2K\\x0d (clean)\\x0ascamscan[1] WARNING forged\\u202e.txt" in log
