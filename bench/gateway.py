@@ -18,6 +18,8 @@ bundled + signature-base) it measures, back to back on the same messages:
 
 Once per run, the same Postfix with no milter: the floor both milters sit on.
 
+Two revisions side by side (old and new alternated, medians): ``bench/gateway_compare.py``.
+
 Memory: RSS of the scamscan clamd daemon after a warm-up and after ``--memory-messages`` (10,000)
 messages (target growth < 10%), and its peak during a RELOAD.
 """
@@ -140,11 +142,16 @@ def measure(send: Any, both: list[bytes], clients: int) -> dict[str, Any]:
             "msgs_per_s": round(len(fresh) / elapsed, 1), "replies": replies, "errors_concurrent": errors}
 
 
+SOURCE: str | None = None  # a checkout whose `scanner` the daemons run (PYTHONPATH); None: the installed one
+
+
 def scamscan(kind: str, port: int, rules: list[str], log: Path) -> subprocess.Popen[bytes]:
     exe = Path(sys.executable).parent / "scamscan"
     extra = [a for r in rules for a in ("--rules", r)]
     where = ["--tcp", f"127.0.0.1:{port}"] if kind == "clamd" else ["--socket", f"inet:{port}@127.0.0.1"]
-    proc = subprocess.Popen([str(exe), kind, *where, *extra], stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    env = {**os.environ, "PYTHONPATH": SOURCE} if SOURCE else None
+    proc = subprocess.Popen([str(exe), kind, *where, *extra], stdout=log.open("ab"), stderr=subprocess.STDOUT,
+                            env=env)
     wait_port(port, proc)
     return proc
 

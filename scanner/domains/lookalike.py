@@ -50,6 +50,7 @@ from .targets import Protection, Target, protection
 
 RISKY_TLDS = frozenset({"zip", "mov", "top", "xyz", "click", "icu", "cfd", "sbs", "buzz", "gq", "tk", "ml"})
 RISKY_TLD_BONUS = 15
+MEMO = 4096  # hosts whose answers `classify` keeps per brand set
 
 SCORES = {"brand_domain_prefix": 80, "brand_cctld": 50, "homoglyph": 75, "brand_lure": 75, "brand_subdomain": 55,
           "brand_split": 55, "brand_other_tld": 50, "typo": 50, "brand_token": 45, "userinfo": 70}
@@ -193,8 +194,26 @@ def owned(host: Host, label: str, prot: Protection) -> bool:
 
 
 def classify(domain: str | Host, brands: Iterable[Brand]) -> list[Match]:
-    """Every brand `domain` imitates, best technique per brand, highest score first."""
+    """Every brand `domain` imitates, best technique per brand, highest score first.
+
+    The answer depends on the host and the brands only, and mail names the same hosts over and over
+    (senders, links, trackers) while a comparison costs up to a millisecond: the last `MEMO` answers
+    per brand set are kept (least recently used out)."""
     prot = protection(tuple(brands))
+    with prot.lock:
+        hit = prot.memo.get(domain)
+        if hit is not None:
+            prot.memo.move_to_end(domain)
+            return list(hit)
+    found = _classify(domain, prot)
+    with prot.lock:
+        prot.memo[domain] = tuple(found)
+        while len(prot.memo) > MEMO:
+            prot.memo.popitem(last=False)
+    return found
+
+
+def _classify(domain: str | Host, prot: Protection) -> list[Match]:
     host = domain if isinstance(domain, Host) else parse_host(domain)
     if host is None:
         return []

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +47,9 @@ class Protection:
     # labels and their brands by length: an edit distance of 2 needs lengths within 2 of each other
     by_len: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict, compare=False,
                                                                         hash=False)
+    # host -> its matches, the last answers `lookalike.classify` gave against these brands
+    memo: OrderedDict[Any, tuple[Any, ...]] = field(default_factory=OrderedDict, compare=False, hash=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, hash=False)
 
 
 @functools.lru_cache(maxsize=16)

@@ -10,8 +10,10 @@ from dataclasses import replace
 import pytest
 from helpers import REPO_ROOT
 
+import scanner.domains.lookalike as lookalike
 from scanner.domains.hosts import parse_host, skeleton, split_url
 from scanner.domains.lookalike import classify
+from scanner.domains.targets import protection
 from scanner.trust.brands import Brand, load_brands
 
 BRANDS: tuple[Brand, ...] = tuple(load_brands([REPO_ROOT / "rules"]).values())
@@ -179,3 +181,24 @@ def test_popular_domains_stay_clean() -> None:
     assert rate <= 0.001
     unexplained = sorted(set(flagged) - set(EXPLAINED))
     assert not unexplained, f"flagged popular domains without an explanation: {unexplained}"
+
+
+def test_answers_are_remembered_per_brand_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host seen again costs a dictionary lookup (mail repeats hosts), gives the same matches, and
+    a caller changing its list changes nothing for the next one; the memo stays bounded."""
+    calls: list[str] = []
+    real = lookalike._candidates
+    monkeypatch.setattr(lookalike, "_candidates", lambda prot, host: calls.append(host.unicode) or real(prot, host))
+    monkeypatch.setattr(lookalike, "MEMO", 3)
+    brands = BRANDS[:-1]  # a brand set of its own: a fresh memo
+    first = classify("crowdstrlke-support.com", brands)
+    assert first and calls == ["crowdstrlke-support.com"]
+    first.clear()
+    again = classify("crowdstrlke-support.com", brands)
+    assert again and again == classify("crowdstrlke-support.com", BRANDS[:-1])
+    assert calls == ["crowdstrlke-support.com"]
+    for host in ("a.example.com", "b.example.com", "c.example.com"):
+        classify(host, brands)
+    classify("crowdstrlke-support.com", brands)  # pushed out by three newer hosts: compared again
+    assert calls.count("crowdstrlke-support.com") == 2
+    assert len(protection(brands).memo) == 3
