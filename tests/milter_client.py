@@ -46,11 +46,17 @@ class MilterClient:
         return int(struct.unpack(">III", payload[:12])[2])
 
     def envelope(self) -> list[bytes]:
-        """Connect, HELO, MAIL FROM, RCPT TO and DATA: the reply letter of each."""
+        """Connect, HELO, MAIL FROM, RCPT TO and DATA: the reply letter of each, up to the first that
+        is not 'continue' (an MTA sends nothing more for a refused message)."""
         steps = [(b"C", b"client.example\0" + b"4" + struct.pack(">H", 25000) + b"127.0.0.1\0"),
                  (b"H", b"client.example\0"), (b"M", b"<sender@example.com>\0"), (b"R", b"<rcpt@example.org>\0"),
                  (b"T", b"")]
-        return [self.ask(command, payload)[0] for command, payload in steps]
+        letters: list[bytes] = []
+        for command, payload in steps:
+            letters.append(self.ask(command, payload)[0])
+            if letters[-1] != CONTINUE:
+                break
+        return letters
 
     def header(self, name: str, value: str) -> tuple[bytes, bytes]:
         return self.ask(b"L", name.encode() + b"\0" + value.encode() + b"\0")
