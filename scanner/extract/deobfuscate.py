@@ -4,7 +4,9 @@ Droppers (SocGholish's ``update.js``, VBScript downloaders, ClickFix clipboard c
 tell-tale words apart: ``"MSXML2.XML" + "HTTP"``, ``Chr(87) & Chr(83)``,
 ``String.fromCharCode(112,111,...)``, ``[char]105+[char]101+[char]120``, ``-join (...)``, base64 in
 ``atob("...")``, reversed strings (``"xei | ...".split("").reverse().join("")``), and HTML character
-references that spell letters or operators (``Press Win &#43; R``, ``&#77;cAfee``).
+references that spell letters or operators (``Press Win &#43; R``, ``&#77;cAfee``), and the shells'
+own escapes (DOSfuscation's ``m^s^h^t^a`` and ``m"s"h"t"a``, Invoke-Obfuscation's ``i`e`x`` and
+``("{1}{0}" -f 'ex','i')``).
 `deobfuscate` undoes those few constructions by rewriting the text (no code is
 run): the result is a view of the same script that the YARA rules see as a child item
 (``update.js > deobfuscated.txt``).  A hand-written rewriter, because no maintained Python library
@@ -22,7 +24,7 @@ import re
 MAX_INPUT = 2 * 1024 * 1024
 MAX_ROUNDS = 4
 MIN_CHANGE = 12  # fewer characters rewritten is no obfuscation worth a child item
-MIN_CHARREFS = 2  # ... unless that many letter/operator character references were decoded
+MIN_TOKENS = 2  # ... unless that many character references or shell escapes inside words were undone
 
 # "abc" + "def"  /  'abc' + 'def'  (JScript, PowerShell)  and  "abc" & "def"  (VBScript), across line breaks
 # and VBScript's " _" continuations.
@@ -50,8 +52,26 @@ _NAMED = {"plus": "+", "colon": ":", "sol": "/", "bsol": "\\", "period": ".", "c
           "lsqb": "[", "rsqb": "]", "lcub": "{", "rcub": "}", "hyphen": "-", "dash": "-"}
 _CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|(\d{1,7}));?|&(" + "|".join(_NAMED) + r");")
 _KEEP = frozenset("&<>\"'")
+# Shell escapes inside a word: cmd's caret and "" pairs, PowerShell's backtick.  A backtick before one
+# of PowerShell's escape letters (`n, `t ...) is ordinary in strings: removed, but not counted.
+_CARET = re.compile(r"(?<=[A-Za-z0-9])\^(?=[A-Za-z0-9])")
+_QUOTED = re.compile(r'(?<=[A-Za-z0-9])"([A-Za-z0-9.]{1,20})"(?=[A-Za-z0-9.])')
+_TICK = re.compile(r"(?<=[A-Za-z0-9-])`(?=[A-Za-z])")
+_TICK_COUNTED = re.compile(r"(?<=[A-Za-z0-9-])`(?=[cdg-mo-qsw-zCDG-MO-QSW-Z])")
+# PowerShell's format operator on literals: ("{1}{0}" -f 'ex','i')
+_PSFORMAT = re.compile(r"""["']((?:\{\d{1,2}\}|[^"'{}\r\n]){1,300})["']\s*-f\s*"""
+                       r"""((?:["'][^"'\r\n]{0,200}["']\s*,\s*){0,30}["'][^"'\r\n]{0,200}["'])""", re.IGNORECASE)
+# $c = "iwr" ... & $c -Uri ...: a command called through a variable holding a literal name
+_PSASSIGN = re.compile(r"""\$(\w{1,40})\s*=\s*\(?\s*["']([A-Za-z][\w.-]{0,60})["']\s*\)?\s*(?=;|\r?\n|$)""",
+                       re.MULTILINE)
+_PSCALL = re.compile(r"(?<![\w$])([&.])\s*\$(\w{1,40})\b")
+_ARG = re.compile(r"""["']([^"'\r\n]{0,200})["']""")
+_SLOT = re.compile(r"\{(\d{1,2})\}")
 PROBES = (b"fromcharcode", b"chr(", b"chrw(", b"[char]", b"-join", b'" + "', b'"+"', b'" & "', b'"&"',
-           b"' + '", b"'+'", b"atob(", b'" _', b".reverse(", b"&#", *(f"&{n.lower()};".encode() for n in _NAMED))
+           b"' + '", b"'+'", b"atob(", b'" _', b".reverse(", b"&#",
+           # where shell escapes live: batch files, cmd lines, ClickFix clipboard code, PowerShell
+           b"@echo", b"cmd /c", b"cmd /k", b"cmd.exe", b"writetext(", b"execcommand(", b"iex", b"invoke-",
+           b"-object", b"$env:", b"start-process", b"\" -f ", b"' -f ", *(f"&{n.lower()};".encode() for n in _NAMED))
 
 
 def _code(num: str) -> str:
@@ -89,6 +109,27 @@ def _charref(m: re.Match[str]) -> str:
     return chr(value) if 0x20 < value < 0x7F and chr(value) not in _KEEP else m.group(0)
 
 
+def _psformat(m: re.Match[str]) -> str:
+    args = _ARG.findall(m.group(2))
+    slots = [int(n) for n in _SLOT.findall(m.group(1))]
+    if not slots or max(slots) >= len(args):
+        return m.group(0)
+    return _literal(_SLOT.sub(lambda s: args[int(s.group(1))], m.group(1)))
+
+
+def _calls(text: str) -> str:
+    names = {m.group(1).lower(): m.group(2) for m in _PSASSIGN.finditer(text)}
+    if not names:
+        return text
+    # "& $c" becomes the command itself, as the shell runs it: "iwr ... | iex"
+    return _PSCALL.sub(lambda m: names.get(m.group(2).lower(), m.group(0)), text)
+
+
+def _escapes(text: str) -> int:
+    """Shell escapes inside words in `text` (what `_round` undoes and counts as obfuscation)."""
+    return len(_CARET.findall(text)) + len(_QUOTED.findall(text)) + len(_TICK_COUNTED.findall(text))
+
+
 def wants(data: bytes) -> bool:
     """Cheap probe on lower-cased bytes: any of the constructions `deobfuscate` rewrites."""
     return any(p in data for p in PROBES)
@@ -107,6 +148,11 @@ def _round(text: str) -> str:
     text = _ATOB.sub(_atob, text)
     text = _REVERSED.sub(lambda m: _literal((m.group(2) or m.group(5))[::-1]), text)
     text = _CHARREF.sub(_charref, text)
+    text = _CARET.sub("", text)
+    text = _QUOTED.sub(lambda m: m.group(1), text)
+    text = _TICK.sub("", text)
+    text = _PSFORMAT.sub(_psformat, text)
+    text = _calls(text) if "$" in text else text
     for _ in range(64):  # joins one pair per match; long chains need a few passes
         new = _CONCAT_DQ.sub(lambda m: '"' + m.group(1) + m.group(2) + '"', text)
         new = _CONCAT_SQ.sub(lambda m: "'" + m.group(1) + m.group(2) + "'", new)
@@ -127,7 +173,7 @@ def deobfuscate(text: str) -> str | None:
         out = new
     if abs(len(text) - len(out)) >= MIN_CHANGE:
         return out
-    # A couple of operator references are enough to hide an instruction ("Win &#43; R"): a few
-    # characters shorter, yet a view worth judging.
-    decoded = sum(1 for m in _CHARREF.finditer(text, 0, 65536) if _charref(m) != m.group(0))
-    return out if decoded >= MIN_CHARREFS and out != text else None
+    # A couple of operator references or escapes are enough to hide an instruction ("Win &#43; R",
+    # "m^s^h^t^a"): a few characters shorter, yet a view worth judging.
+    decoded = sum(1 for m in _CHARREF.finditer(text) if _charref(m) != m.group(0))  # anywhere: padding
+    return out if decoded + _escapes(text) >= MIN_TOKENS and out != text else None

