@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from ..api import skipped_report
 from ..config import Settings
 from ..models import ItemReport
 from ..version import __version__
@@ -148,21 +149,38 @@ class Connection:
             data = await self._stream(req)
         finally:
             self.d.receiving -= 1
+        if isinstance(data, ItemReport):  # past max_file_size: read to its end, never held
+            await self.reply(req, self._answer("stream", data))
+            return
         await self.reply(req, await self._verdict("stream", lambda: self.d.service.submit(data, "stream")))
 
-    async def _stream(self, req: Request) -> bytes:
-        limit = self.d.settings.clamd_stream_max_length
+    async def _stream(self, req: Request) -> bytes | ItemReport:
+        """The stream's bytes; past `max_file_size` (the engine would not scan it) the rest is read
+        and dropped, so a connection never holds more than that, and the report says why."""
+        limit, keep = self.d.settings.clamd_stream_max_length, self.d.settings.max_file_size
         parts: list[bytes] = []
         total = 0
         while True:
             (size,) = struct.unpack(">I", await self._read(lambda: self.reader.readexactly(4)))
             if size == 0:
-                return b"".join(parts)
+                break
             total += size
             if total > limit:  # refuse before reading a byte of it, as clamd does
                 await self.reply(req, SIZE_LIMIT)
                 raise Disconnect("stream too large")
-            parts.append(await self._read(lambda s=size: self.reader.readexactly(s)))  # type: ignore[misc]
+            if total <= keep:
+                parts.append(await self._read(lambda s=size: self.reader.readexactly(s)))  # type: ignore[misc]
+                continue
+            parts.clear()
+            await self._drain(size)
+        if total > keep:
+            return skipped_report("stream", "max_file_size",
+                                  f"stream of {total} bytes exceeds max_file_size {keep}: not scanned")
+        return b"".join(parts)
+
+    async def _drain(self, size: int) -> None:
+        while size:
+            size -= len(await self._read(partial(self.reader.readexactly, min(size, 1 << 16))))
 
     async def fildes(self, req: Request) -> None:
         """`clamdscan --fdpass`: the client's open file arrives as a descriptor (Unix socket only)."""
@@ -205,6 +223,9 @@ class Connection:
             return f"{label}: Internal error ({type(exc).__name__}). ERROR"
         finally:
             self.d.scanning -= 1
+        return self._answer(label, report, every)
+
+    def _answer(self, label: str, report: ItemReport, every: bool = False) -> str:
         names = clamd_replies.found_names(report, self.d.settings, every)
         return "\n".join(f"{label}: {name} FOUND" for name in names) if names else f"{label}: OK"
 

@@ -5,6 +5,10 @@ is closed by the kernel, so FILDES cannot work on it.  Here every read is a recv
 descriptors (`socket.recv_fds`); the bytes feed an ordinary `asyncio.StreamReader` (the protocol
 code is the same as for TCP), the descriptors queue on the connection until FILDES takes one.
 Writes go through `loop.sock_sendall`.  Hand-written because asyncio offers no recvmsg transport.
+Flow control as asyncio's own transports: the reader is given this object as its transport, so it
+calls `pause_reading` once it holds twice its limit and `resume_reading` when the protocol code has
+consumed it; a client that sends faster than the daemon reads waits in the kernel's socket buffer
+instead of in the daemon's memory.
 """
 
 from __future__ import annotations
@@ -30,9 +34,20 @@ class FdStreams:
         self.reader = asyncio.StreamReader(limit=limit)
         self.fds: deque[int] = deque()
         self._out = bytearray()
-        self._closed = False
+        self._closed = self._eof = self._paused = False
         sock.setblocking(False)
+        self.reader.set_transport(self)  # type: ignore[arg-type]  # it needs pause/resume_reading only
         self.loop.add_reader(sock.fileno(), self._readable)
+
+    def pause_reading(self) -> None:
+        if not (self._paused or self._closed or self._eof):
+            self._paused = True
+            self.loop.remove_reader(self.sock.fileno())
+
+    def resume_reading(self) -> None:
+        if self._paused and not (self._closed or self._eof):
+            self._paused = False
+            self.loop.add_reader(self.sock.fileno(), self._readable)
 
     @property
     def writer(self) -> FdStreams:
@@ -52,6 +67,7 @@ class FdStreams:
         if data:
             self.reader.feed_data(data)
         else:
+            self._eof = True
             self.loop.remove_reader(self.sock.fileno())
             self.reader.feed_eof()
 

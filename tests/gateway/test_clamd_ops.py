@@ -194,3 +194,31 @@ def test_the_log_shows_scanned_names_escaped(tmp_path: Path, daemons: list[UnixD
     assert b"\x1b" not in log and b"\r" not in log and "\u202e".encode() not in log
     assert [line for line in log.splitlines() if not line.startswith(b"scamscan[")] == []  # no forged line
     assert b"fix\\x1b[2K\\x0d (clean)\\x0ascamscan[1] WARNING forged\\u202e.txt" in log
+
+
+def _peak_rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
+
+
+def test_a_stream_past_max_file_size_is_read_to_its_end_but_never_held(tmp_path: Path,
+                                                                      daemons: list[UnixDaemon]) -> None:
+    """The engine would not scan it, so the daemon keeps no byte past max_file_size: 200 MiB
+    through INSTREAM leave its memory where it was (it held the whole stream, then a joined copy)."""
+    d = UnixDaemon(tmp_path, env={"SCAMSCAN_MAX_FILE_SIZE": "1MB", "SCAMSCAN_CLAMD_STREAM_MAX_LENGTH": "400MB"})
+    daemons.append(d.start())
+    assert d.proc is not None
+    before = _peak_rss_mib(d.proc.pid)
+    chunk = b"x" * (1 << 20)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(120)
+        s.connect(str(d.path))
+        s.sendall(b"zINSTREAM\0")
+        for _ in range(200):
+            s.sendall(len(chunk).to_bytes(4, "big") + chunk)
+        s.sendall(b"\0\0\0\0")
+        reply = s.recv(4096)
+    assert reply == b"stream: Scamscan.Incomplete.max_file_size FOUND\0"
+    assert _peak_rss_mib(d.proc.pid) - before < 64
+    assert d.talk(b"zINSTREAM\0" + len(MARKER).to_bytes(4, "big") + MARKER + b"\0\0\0\0") == \
+        b"stream: Scamscan.Yara.TEST_Marker FOUND\0"
