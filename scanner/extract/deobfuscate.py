@@ -6,7 +6,8 @@ tell-tale words apart: ``"MSXML2.XML" + "HTTP"``, ``Chr(87) & Chr(83)``,
 ``atob("...")``, reversed strings (``"xei | ...".split("").reverse().join("")``), and HTML character
 references that spell letters or operators (``Press Win &#43; R``, ``&#77;cAfee``), and the shells'
 own escapes (DOSfuscation's ``m^s^h^t^a`` and ``m"s"h"t"a``, Invoke-Obfuscation's ``i`e`x`` and
-``("{1}{0}" -f 'ex','i')``).
+``("{1}{0}" -f 'ex','i')``), and reversal or replacement on literals (``StrReverse("...")``,
+``Replace("WSc#ript", "#", "")``, ``.replace(/#/g, "")``, ``-replace '#',''``).
 `deobfuscate` undoes those few constructions by rewriting the text (no code is
 run): the result is a view of the same script that the YARA rules see as a child item
 (``update.js > deobfuscated.txt``).  A hand-written rewriter, because no maintained Python library
@@ -20,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 
 MAX_INPUT = 2 * 1024 * 1024
 MAX_ROUNDS = 4
@@ -54,10 +56,10 @@ _CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|(\d{1,7}));?|&(" + "|".join(
 _KEEP = frozenset("&<>\"'")
 # Shell escapes inside a word: cmd's caret and "" pairs, PowerShell's backtick.  A backtick before one
 # of PowerShell's escape letters (`n, `t ...) is ordinary in strings: removed, but not counted.
-_CARET = re.compile(r"(?<=[A-Za-z0-9])\^(?=[A-Za-z0-9])")
-_QUOTED = re.compile(r'(?<=[A-Za-z0-9])"([A-Za-z0-9.]{1,20})"(?=[A-Za-z0-9.])')
-_TICK = re.compile(r"(?<=[A-Za-z0-9-])`(?=[A-Za-z])")
-_TICK_COUNTED = re.compile(r"(?<=[A-Za-z0-9-])`(?=[cdg-mo-qsw-zCDG-MO-QSW-Z])")
+_CARET = re.compile(r"\^(?<=[A-Za-z0-9]\^)(?=[A-Za-z0-9])")  # the literal first: re scans for it fast
+_QUOTED = re.compile(r'"(?<=[A-Za-z0-9]")([A-Za-z0-9.]{1,20})"(?=[A-Za-z0-9.])')
+_TICK = re.compile(r"`(?<=[A-Za-z0-9-]`)(?=[A-Za-z])")
+_TICK_COUNTED = re.compile(r"`(?<=[A-Za-z0-9-]`)(?=[cdg-mo-qsw-zCDG-MO-QSW-Z])")
 # PowerShell's format operator on literals: ("{1}{0}" -f 'ex','i')
 _PSFORMAT = re.compile(r"""["']((?:\{\d{1,2}\}|[^"'{}\r\n]){1,300})["']\s*-f\s*"""
                        r"""((?:["'][^"'\r\n]{0,200}["']\s*,\s*){0,30}["'][^"'\r\n]{0,200}["'])""", re.IGNORECASE)
@@ -65,13 +67,25 @@ _PSFORMAT = re.compile(r"""["']((?:\{\d{1,2}\}|[^"'{}\r\n]){1,300})["']\s*-f\s*"
 _PSASSIGN = re.compile(r"""\$(\w{1,40})\s*=\s*\(?\s*["']([A-Za-z][\w.-]{0,60})["']\s*\)?\s*(?=;|\r?\n|$)""",
                        re.MULTILINE)
 _PSCALL = re.compile(r"(?<![\w$])([&.])\s*\$(\w{1,40})\b")
+# Reversal and replacement on literals: VBScript StrReverse("...") and Replace("...", "#", ""),
+# JScript "...".replace("#", "") / .replace(/#/g, "") / .split("#").join(""), PowerShell
+# '...'.Replace('#','') and '...' -replace '#','' (a plain pattern only: no regex is run on attacker text).
+_Q = r"""["']([^"'\r\n]{0,400})["']"""
+_PLAIN = r"""["'/]([A-Za-z0-9#@!%~_|*$-]{1,12})["'/]g?i?"""
+_STRREVERSE = re.compile(r"\bStrReverse\s*\(\s*" + _Q + r"\s*\)", re.IGNORECASE)
+_VBREPLACE = re.compile(r"\bReplace\s*\(\s*" + _Q + r"\s*,\s*" + _PLAIN + r"\s*,\s*" + _Q + r"\s*\)", re.IGNORECASE)
+_METHODREPLACE = re.compile(_Q + r"\s*\.\s*replace(?:All)?\s*\(\s*" + _PLAIN + r"\s*,\s*" + _Q + r"\s*\)",
+                            re.IGNORECASE)
+_SPLITJOIN = re.compile(_Q + r"\s*\.\s*split\s*\(\s*" + _PLAIN + r"\s*\)\s*\.\s*join\s*\(\s*" + _Q + r"\s*\)")
+_PSREPLACE = re.compile(_Q + r"\s*-c?replace\s*" + _PLAIN + r"\s*,\s*" + _Q, re.IGNORECASE)
 _ARG = re.compile(r"""["']([^"'\r\n]{0,200})["']""")
 _SLOT = re.compile(r"\{(\d{1,2})\}")
 PROBES = (b"fromcharcode", b"chr(", b"chrw(", b"[char]", b"-join", b'" + "', b'"+"', b'" & "', b'"&"',
            b"' + '", b"'+'", b"atob(", b'" _', b".reverse(", b"&#",
            # where shell escapes live: batch files, cmd lines, ClickFix clipboard code, PowerShell
            b"@echo", b"cmd /c", b"cmd /k", b"cmd.exe", b"writetext(", b"execcommand(", b"iex", b"invoke-",
-           b"-object", b"$env:", b"start-process", b"\" -f ", b"' -f ", *(f"&{n.lower()};".encode() for n in _NAMED))
+           b"-object", b"$env:", b"start-process", b"\" -f ", b"' -f ", b"strreverse(", b"replace(", b"replace ",
+           b".split(", *(f"&{n.lower()};".encode() for n in _NAMED))
 
 
 def _code(num: str) -> str:
@@ -139,19 +153,38 @@ def _literal(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 
 
+def _replace(m: re.Match[str]) -> str:
+    return _literal(m.group(1).replace(m.group(2), m.group(3)))
+
+
+# Each rewrite with the lower-case word that must be in the text for it to match: a pass whose word is
+# absent is skipped, so a large script that merely calls .replace() pays for one pass, not twenty.
+_REWRITES: tuple[tuple[str, re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    ("fromcharcode", _FROMCHARCODE, lambda m: _literal(_codes(m.group(1)))),
+    ("-join", _PSJOIN, lambda m: _literal(_codes(m.group(1)))),
+    ("-join", _PSJOIN2, lambda m: _literal(_codes(m.group(1)))),
+    ("chr", _CHR, lambda m: _literal(_code(m.group(1)))),
+    ("[char]", _PSCHAR, lambda m: _literal(_code(m.group(1) or m.group(2)))),
+    ("atob", _ATOB, _atob),
+    ("reverse", _REVERSED, lambda m: _literal((m.group(2) or m.group(5))[::-1])),
+    ("strreverse", _STRREVERSE, lambda m: _literal(m.group(1)[::-1])),
+    ("replace", _VBREPLACE, _replace),
+    ("replace", _METHODREPLACE, _replace),
+    ("split", _SPLITJOIN, _replace),
+    ("replace", _PSREPLACE, _replace),
+    ("&", _CHARREF, _charref),
+    ("^", _CARET, lambda m: ""),
+    ('"', _QUOTED, lambda m: m.group(1)),
+    ("`", _TICK, lambda m: ""),
+    ("-f", _PSFORMAT, _psformat),
+)
+
+
 def _round(text: str) -> str:
-    text = _FROMCHARCODE.sub(lambda m: _literal(_codes(m.group(1))), text)
-    text = _PSJOIN.sub(lambda m: _literal(_codes(m.group(1))), text)
-    text = _PSJOIN2.sub(lambda m: _literal(_codes(m.group(1))), text)
-    text = _CHR.sub(lambda m: _literal(_code(m.group(1))), text)
-    text = _PSCHAR.sub(lambda m: _literal(_code(m.group(1) or m.group(2))), text)
-    text = _ATOB.sub(_atob, text)
-    text = _REVERSED.sub(lambda m: _literal((m.group(2) or m.group(5))[::-1]), text)
-    text = _CHARREF.sub(_charref, text)
-    text = _CARET.sub("", text)
-    text = _QUOTED.sub(lambda m: m.group(1), text)
-    text = _TICK.sub("", text)
-    text = _PSFORMAT.sub(_psformat, text)
+    low = text.lower()
+    for word, pattern, rewrite in _REWRITES:
+        if word in low:
+            text = pattern.sub(rewrite, text)
     text = _calls(text) if "$" in text else text
     for _ in range(64):  # joins one pair per match; long chains need a few passes
         new = _CONCAT_DQ.sub(lambda m: '"' + m.group(1) + m.group(2) + '"', text)

@@ -85,3 +85,15 @@ def test_shell_files_are_deobfuscated_whatever_their_words() -> None:
     report = Scanner(Settings(result_cache=False)).scan_bytes(script.encode(), "fix.ps1")
     hits = [f for f in report.findings if f.id == "SCAM_Dropper_PS_Download_Execute_Stealth"]
     assert hits and hits[0].location[-1] == "deobfuscated.txt"
+
+
+def test_reversal_and_replacement_on_literals() -> None:
+    src = ('Set h = CreateObject(StrReverse("PTTHLMX.2LMXSM")): '
+           'Set s = CreateObject(Replace("WSc#ript.Sh#ell", "#", ""))\n'
+           'var a = "MS#XML2.X#MLHTTP".replace(/#/g, ""); var b = "WScr@ipt.Sh@ell".split("@").join("");\n'
+           "$a = 'i#e#x' -replace '#',''; $b = 'Inv~oke-Web~Request'.Replace('~','')")
+    assert deobfuscate(src) == ('Set h = CreateObject("MSXML2.XMLHTTP"): Set s = CreateObject("WScript.Shell")\n'
+                                'var a = "MSXML2.XMLHTTP"; var b = "WScript.Shell";\n'
+                                '$a = "iex"; $b = "Invoke-WebRequest"')
+    # a replacement on a variable, or with a real regular expression, is left alone (nothing is run)
+    assert deobfuscate('x = Replace(path, "\\\\", "/"): y = s.replace(/[a-z]+/g, "")') is None
