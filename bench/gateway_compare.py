@@ -67,7 +67,9 @@ def main() -> int:
     args = ap.parse_args()
     sources = [tuple(s.split("=", 1)) if "=" in s else (s, s) for s in args.source]
     sets: list[tuple[str, list[str]]] = [("bundled", [])]
-    if not args.no_signature_base and Path(args.signature_base).is_dir():
+    if not args.no_signature_base:
+        if not Path(args.signature_base).is_dir():
+            ap.error(f"no signature-base at {args.signature_base}: give --signature-base DIR or --no-signature-base")
         sets.append(("signature-base", [args.signature_base]))
     msgs = gateway.messages(2 * args.messages)
     os.environ["XDG_CACHE_HOME"] = cache = tempfile.mkdtemp(prefix="scamscan-bench-cmp-cache-")
