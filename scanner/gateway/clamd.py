@@ -35,6 +35,7 @@ from typing import Any
 from ..api import skipped_report
 from ..config import Settings
 from ..models import ItemReport
+from ..render.escape import visible
 from ..version import __version__
 from ..walk import Target, walk
 from . import clamd_replies, fdstream, sockets
@@ -229,32 +230,40 @@ class Connection:
         names = clamd_replies.found_names(report, self.d.settings, every)
         return "\n".join(f"{label}: {name} FOUND" for name in names) if names else f"{label}: OK"
 
+    @staticmethod
+    def _shown(req: Request, path: str) -> str:
+        """`path` as a reply line may carry it: exact in the NUL-delimited form (a name holds no NUL),
+        escaped where lines end at a newline, so a file name cannot add a forged "x: OK" line."""
+        return path if req.eol == b"\0" else visible(path)
+
     async def scan_path(self, req: Request, stop_at_first: bool, every: bool = False) -> None:
         path = req.arg
+        shown = self._shown(req, path)
         if not os.path.isabs(path):
-            await self.reply(req, f"{path}: Not a full path. ERROR")
+            await self.reply(req, f"{shown}: Not a full path. ERROR")
             return
         if not self.d.allowed(path):
-            await self.reply(req, f"{path}: Access denied. ERROR")
+            await self.reply(req, f"{shown}: Access denied. ERROR")
             return
         if not os.path.lexists(path):
-            await self.reply(req, f"{path}: lstat() failed: No such file or directory. ERROR")
+            await self.reply(req, f"{shown}: lstat() failed: No such file or directory. ERROR")
             return
         found = False
         for target in walk([path]):
             if not self.d.allowed(target.path):
                 continue  # symlinks leaving the roots are not followed
+            label = self._shown(req, target.path)
             if isinstance(target, Target):
-                line = await self._verdict(target.path, partial(self.d.service.submit_path, target.path), every)
+                line = await self._verdict(label, partial(self.d.service.submit_path, target.path), every)
             else:  # a special or unreadable file is never reported OK
-                line = f"{target.path}: {target.message}. ERROR"
+                line = f"{label}: {target.message}. ERROR"
             if not line.endswith(": OK"):
                 found = True
                 await self.reply(req, line)
                 if stop_at_first and line.endswith("FOUND"):
                     return
         if not found:
-            await self.reply(req, f"{path}: OK")
+            await self.reply(req, f"{shown}: OK")
 
 
 class ClamdDaemon:

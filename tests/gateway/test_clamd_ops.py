@@ -196,6 +196,24 @@ def test_the_log_shows_scanned_names_escaped(tmp_path: Path, daemons: list[UnixD
     assert b"fix\\x1b[2K\\x0d (clean)\\x0ascamscan[1] WARNING forged\\u202e.txt" in log
 
 
+def test_a_file_name_cannot_forge_reply_lines(tmp_path: Path, daemons: list[UnixDaemon]) -> None:
+    """In the newline-delimited reply forms a name holding a newline would split its reply: a lure
+    named "fix.ps1\\ninvoice.pdf: OK" would hand the client a forged OK line.  There the name is
+    written escaped; the NUL-delimited form keeps it exact (a name cannot hold a NUL)."""
+    root = tmp_path / "files"
+    root.mkdir()
+    forged = "fix.ps1\ninvoice.pdf: OK\r"
+    (root / forged).write_bytes(b"run this " + MARKER + b"\n")
+    d = UnixDaemon(tmp_path, env={"SCAMSCAN_CLAMD_SCAN_ROOTS": str(root)}).start()
+    daemons.append(d)
+    for command in (b"nCONTSCAN " + os.fsencode(root) + b"\n", b"CONTSCAN " + os.fsencode(root) + b"\n"):
+        lines = d.talk(command).decode().splitlines()
+        assert len(lines) == 1 and lines[0].endswith("FOUND"), lines
+        assert "\\x0a" in lines[0] and not lines[0].endswith(": OK")
+    exact = d.talk(b"zCONTSCAN " + os.fsencode(root) + b"\0").rstrip(b"\0").decode()
+    assert exact.startswith(str(root / forged) + ": ") and exact.endswith("FOUND")
+
+
 def _peak_rss_mib(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
