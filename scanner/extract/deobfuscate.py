@@ -144,11 +144,6 @@ def _escapes(text: str) -> int:
     return len(_CARET.findall(text)) + len(_QUOTED.findall(text)) + len(_TICK_COUNTED.findall(text))
 
 
-def wants(data: bytes) -> bool:
-    """Cheap probe on lower-cased bytes: any of the constructions `deobfuscate` rewrites."""
-    return any(p in data for p in PROBES)
-
-
 def _literal(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 

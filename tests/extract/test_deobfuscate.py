@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from helpers import finding_keys
 
 from scanner.api import Scanner
 from scanner.config import Settings
-from scanner.extract.deobfuscate import deobfuscate, wants
+from scanner.extract.deobfuscate import deobfuscate
+from scanner.extract.script import wants as script_wants
+from scanner.filetypes import identify
+from scanner.models import Item
+
+
+def wants(data: bytes) -> bool:
+    """The probe the scanner asks before it makes the view (`script.wants`, one Aho-Corasick pass)."""
+    item = Item(data=data, name="t.txt", lineage=("t.txt",), filetype=identify(data, "t.txt"),
+                sha256=hashlib.sha256(data).hexdigest())
+    return script_wants(item)
 
 
 def test_jscript_concatenation_and_fromcharcode() -> None:
