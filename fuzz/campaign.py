@@ -34,6 +34,12 @@ MAX_LEN = 256 * 1024    # largest input libFuzzer makes
 HANG_GRACE = 600        # seconds past --seconds before the process is a hang (startup, last input)
 UNIT_TIMEOUT = 300      # libFuzzer's wall clock per input: one that never returns (harness.py: CPU time)
 SMOKE_RUNS = 150        # --smoke: inputs per target (seeds first), uninstrumented
+# libFuzzer's entropic scheduler, told to weigh a corpus input's energy by its execution time: a
+# 300 ms input (a PDF whose broken xref makes pypdf search the file per object, an agile-encrypted
+# document's 100,000 SHA-512 rounds) is then mutated less often than a 3 ms one.  Side by side, 90 s
+# from the same corpus: pdf 65 -> 104, mail 100 -> 210, ole 225 -> 770 executions per CPU second,
+# coverage equal or higher.  Slow inputs are still run and mutated, only less often.
+SCHEDULE = ("-entropic_scale_per_exec_time=1",)
 _COV = re.compile(r"cov: (\d+) ft: (\d+)")
 _EXECS = re.compile(r"stat::number_of_executed_units: (\d+)")
 _LAST = re.compile(r"(?s).*^#(\d+)\s", re.MULTILINE)  # last status line, when the process was killed
@@ -78,7 +84,7 @@ def run_target(name: str, seconds: int, corpus: Path, smoke: bool = False) -> Re
     budget = f"-runs={SMOKE_RUNS} -seed=1" if smoke else f"-max_total_time={seconds}"  # smoke: reproducible
     cmd = [sys.executable, "-m", "fuzz.target", name, str(work), str(seed_dir), *budget.split(),
            f"-timeout={UNIT_TIMEOUT}", f"-rss_limit_mb={RSS_LIMIT_MB}", f"-max_len={MAX_LEN}",
-           "-print_final_stats=1", f"-artifact_prefix={findings}/", "-close_fd_mask=1"]
+           "-print_final_stats=1", f"-artifact_prefix={findings}/", "-close_fd_mask=1", *SCHEDULE]
     started = time.monotonic()
     cpu_before = _children_cpu()
     hang, log = 0, ""
