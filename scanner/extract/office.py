@@ -166,6 +166,8 @@ def _decrypted(item: Item, budget: Budget, project: VbaProject) -> Iterator[Chil
     if found.password is None:
         where = f"; Excel's default and {found.tried - 1} password(s) from the e-mail tried" if item.passwords \
             else "; Excel's default password tried"
+        if found.capped:
+            where = f"; {found.capped}"
         yield item.incomplete("encrypted", f"password-protected Office document: contents not scanned{where}",
                               "office")
         return

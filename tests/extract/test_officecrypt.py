@@ -86,3 +86,42 @@ def test_encryption_streams_msoffcrypto_cannot_read_stay_encrypted(scan: Callabl
     doc[start:start + 4] = b"\x09\x00\x09\x00"  # a version msoffcrypto does not know
     report = scan(bytes(doc), "book.xlsx")
     assert "encrypted" in reasons(report) and report.verdict == Verdict.INCOMPLETE
+
+
+def test_hostile_spin_count_is_not_paid_for_every_candidate(scan: Callable[..., ItemReport],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """An agile document names its own key-derivation cost (spinCount; Office writes 100,000, the
+    format allows 10,000,000).  Paid for Excel's default and each of the mail's candidates, a
+    hostile one held a gateway worker for minutes; now the rounds per document are capped and the
+    candidates left untried are named in the report, which stays `encrypted`, never clean."""
+    from msoffcrypto.method.ecma376_agile import ECMA376Agile
+
+    from scanner.extract.officecrypt import MAX_KEY_ROUNDS
+
+    doc = encrypt_ooxml(WORKBOOK, "right-1")
+    assert doc.count(b'spinCount="100000"') == 1
+    doc = doc.replace(b'spinCount="100000"', b'spinCount="999999"')  # same length: the OLE stream stays valid
+    requested: list[int] = []
+    real = ECMA376Agile._derive_iterated_hash_from_password
+
+    def spy(password: str, salt: bytes, algorithm: str, spin: int) -> object:
+        requested.append(spin)
+        return real(password, salt, algorithm, 1)  # cheap: the rounds asked for are what is measured
+
+    monkeypatch.setattr(ECMA376Agile, "_derive_iterated_hash_from_password", staticmethod(spy))
+    report = scan(mail_with("book.xlsx", doc, "Password: wrong-1\r\nor: wrong-2\r\n"), "m.eml")
+    assert requested and all(r == 999_999 for r in requested)
+    assert sum(requested) <= MAX_KEY_ROUNDS
+    messages = [i.message for i in report.incomplete if i.reason == "encrypted"]
+    assert any("999,999 hash rounds per password" in m and "candidates not tried" in m for m in messages), messages
+    assert report.verdict == Verdict.INCOMPLETE
+
+
+def test_office_spin_count_still_opens_with_every_candidate(scan: Callable[..., ItemReport]) -> None:
+    """The cap leaves room for Office's own 100,000 rounds: Excel's default and the mail's
+    candidates are all tried, the last one opens it."""
+    words = [f"wrong-{n}" for n in range(6)]
+    body = "".join(f"Password: {w}\r\n" for w in words) + "Password: right-7\r\n"
+    report = scan(mail_with("book.xlsx", encrypt_ooxml(WORKBOOK, "right-7"), body), "m.eml")
+    assert opened(report)["password"] == "right-7", opened(report)
+    assert opened(report)["candidates_tried"] == 8  # Excel's default, six wrong ones, the right one
