@@ -54,6 +54,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("7z", "7z", ("7z",), ("py7zr",)),
     Target("tar", "tar", ("tar",), ("tarfile",)),
     Target("iso", "iso", ("iso",), ("pycdlib",)),
+    Target("diskimage", "disk", ("disk", "vhd", "vhdx")),  # 7-Zip runs as a subprocess: our side is Python
     Target("lnk", "lnk", ("lnk",), ("LnkParse3",)),
     Target("rar", "rar", ("rar",), ("rarfile",)),
     Target("cab", "cab", ("cab",), ("libarchive",)),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the container samples of issue 16: RAR, CAB and MSU lures, clean look-alikes, bad variants.
+"""Build the container samples of issue 16 (RAR, CAB, MSU) and 13 (disk images): lures, clean look-alikes, bad variants.
 
 Harmless like every scamscan sample: the "installers" are the synthetic scripts and PE stubs of the
 other build scripts.  RAR is written by `rar5write.py` (no installable tool writes RAR); CAB and MSU by
@@ -23,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import diskwrite  # noqa: E402
 import sampleio  # noqa: E402
 from build import MARK, make_zip  # noqa: E402
 from build_mail import CRADLE, EPOCH, README  # noqa: E402
@@ -205,6 +206,27 @@ def xlm_workbook(formulas: list[str], auto_open: bool) -> bytes:
     ])
 
 
+def disk_images() -> dict[str, bytes]:
+    """Issue 13: the hotfix EXE in disk images Windows mounts with a double click (and a raw FAT
+    image), a clean look-alike, and damaged ones."""
+    hotfix = [("CrowdStrike_Falcon_Hotfix.exe", HOTFIX_EXE), ("README.txt", README)]
+    volume = diskwrite.fat12(hotfix, hidden=63, label=b"FALCONFIX")
+    disk = diskwrite.mbr([volume])
+    dynamic = diskwrite.vhd_dynamic(disk)
+    clean = diskwrite.fat12([("contoso.inf", DRIVER_INF), ("readme.txt", README)], label=b"CONTOSO")
+    return {
+        "lures/containers/falcon_hotfix.img": diskwrite.fat12(hotfix, label=b"FALCONFIX"),
+        "lures/containers/falcon_hotfix_fixed.vhd": diskwrite.vhd_fixed(disk),
+        "lures/containers/falcon_hotfix_dynamic.vhd": dynamic,
+        "lures/containers/falcon_hotfix.vhdx": diskwrite.vhdx(disk),
+        "clean/containers/contoso_driver_disk.img": clean,
+        "clean/containers/contoso_driver_disk.vhd": diskwrite.vhd_dynamic(diskwrite.mbr([
+            diskwrite.fat12([("contoso.inf", DRIVER_INF), ("readme.txt", README)], hidden=63, label=b"CONTOSO")])),
+        "bad/containers/truncated.vhd": dynamic[:len(dynamic) // 2],
+        "bad/containers/block_table_outside.vhd": diskwrite.vhd_dynamic(disk, bat_override={0: 0x7FFFFF00}),
+    }
+
+
 def build() -> dict[str, bytes]:
     s: dict[str, bytes] = {}
     hotfix_rar = rar5([("hotfix/install.ps1", CRADLE), ("hotfix/README.txt", README)])
@@ -242,6 +264,7 @@ def build() -> dict[str, bytes]:
         "HALT()"], auto_open=True)
     s["clean/containers/budget_macro_sheet.xlsm"] = xlm_workbook(
         ['SELECT("R1C1")', 'FORMULA("Q3 budget")', "RETURN()"], auto_open=False)
+    s.update(disk_images())
     s["bad/containers/truncated.rar"] = hotfix_rar[: len(hotfix_rar) // 2]
     s["bad/containers/truncated.cab"] = hotfix_cab[:60]
     return s

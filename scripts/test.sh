@@ -14,7 +14,8 @@
 # (the README's procmail recipe, end to end), systemd and procps (systemd-analyze verifies the shipped
 # units, whose ExecReload= runs /bin/kill).
 # libarchive13 (libarchive-c: RAR, CAB, LHA, XAR), unar (encrypted and solid RAR4 through rarfile),
-# gcab (builds the CAB test archives), redis-server (the scan service's Redis queue, tests/service/),
+# gcab (builds the CAB test archives), 7zip (`7zz`: opens VHD, VHDX and raw disk images, extract/diskimage.py),
+# redis-server (the scan service's Redis queue, tests/service/),
 # chromium (the service's web page, driven headless by Playwright; no browser download).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
 done
 
 PACKAGES=(python3-venv python3-dev gcc libmilter-dev postfix clamdscan zip procmail systemd procps libarchive13 unar
-          gcab redis-server chromium)
+          gcab 7zip redis-server chromium)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

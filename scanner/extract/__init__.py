@@ -14,6 +14,7 @@ from . import (
     cab,
     compressed,
     decoded,
+    diskimage,
     email,
     gzip,
     iso,
@@ -78,6 +79,9 @@ EXTRACTORS: dict[FileType, Extractor] = {
     FileType.XAR: cab.extract_xar,
     FileType.MSIX: zip.extract,
     FileType.ONENOTE: onenote.extract,
+    FileType.VHD: diskimage.extract,  # VHD, VHDX, raw disks: 7-Zip (`7zz`) in a subprocess
+    FileType.VHDX: diskimage.extract,
+    FileType.DISK: diskimage.extract,
     FileType.TNEF: tnef.extract,  # from a mail, its children keep `from_email` (inherited from winmail.dat)
 }
 

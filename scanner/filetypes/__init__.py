@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import re
 
+from . import disk
 from .textview import BytesLike as BytesLike
 from .textview import structure_head, utf16_codec, view
 
@@ -43,6 +44,9 @@ class FileType(enum.Enum):
     PDF = "pdf"
     RTF = "rtf"
     ISO = "iso"
+    VHD = "vhd"  # Virtual PC / Hyper-V disk: fixed (a footer after the raw disk) or dynamic
+    VHDX = "vhdx"
+    DISK = "disk"  # raw disk image: an MBR or GPT partition table, or a bare FAT/exFAT/NTFS volume
     LNK = "lnk"
     EMAIL = "email"
     MBOX = "mbox"
@@ -72,6 +76,7 @@ CONTAINERS = frozenset({
     FileType.ZIP, FileType.OOXML, FileType.GZIP, FileType.BZIP2, FileType.XZ, FileType.SEVENZIP, FileType.RAR,
     FileType.CAB, FileType.LHA, FileType.XAR, FileType.MSIX, FileType.ONENOTE, FileType.TAR, FileType.OLE,
     FileType.PDF, FileType.RTF, FileType.ISO, FileType.EMAIL, FileType.MBOX, FileType.MSG, FileType.TNEF,
+    FileType.VHD, FileType.VHDX, FileType.DISK,
 })
 
 _LOKI = {FileType.PE: "EXE", FileType.SEVENZIP: "7Z", FileType.OLE: "OLE", FileType.MACHO: "MACH-O"}
@@ -178,6 +183,9 @@ def identify(data: BytesLike, name: str = "") -> FileType:
     if size == 0:
         return FileType.EMPTY
     head = bytes(view[:4096])
+    virtual = disk.virtual_kind(view)  # first: the raw disk inside may start with any other magic
+    if virtual is not None:
+        return FileType.VHD if virtual == "vhd" else FileType.VHDX
     if _is_zip(head):
         probe = bytes(view[:min(size, 65536)])
         directory = bytes(view[max(0, size - 65536):])  # the central directory names every member
@@ -187,15 +195,20 @@ def identify(data: BytesLike, name: str = "") -> FileType:
             return FileType.OOXML
         return FileType.ZIP
     if head[:2] == b"MZ":
-        return FileType.PE if _is_pe(head) else FileType.DATA
+        if _is_pe(head):
+            return FileType.PE
+        return FileType.DISK if disk.raw_kind(view) is not None else FileType.DATA  # an MBR's boot code is free
     for magic, ftype in _MAGIC:
         if head.startswith(magic):
             return FileType.MSG if ftype == FileType.OLE and _is_msg(view) else ftype
     if _LHA.match(head):
         return FileType.LHA
+    iso = size > 0x8006 and bytes(view[0x8001:0x8006]) in (b"CD001", b"BEA01")  # ISO 9660, UDF
+    if not iso and disk.raw_kind(view) is not None:  # hybrid ISOs carry an MBR/GPT too: ISO wins
+        return FileType.DISK
     if b"%PDF-" in head[:1024]:
         return FileType.PDF
-    if size > 0x8006 and bytes(view[0x8001:0x8006]) in (b"CD001", b"BEA01"):  # ISO 9660, UDF
+    if iso:
         return FileType.ISO
     if size >= 512 and bytes(view[257:262]) == b"ustar":
         return FileType.TAR

@@ -1,0 +1,144 @@
+"""Disk images (issue 13): VHD, VHDX and raw FAT/MBR images are opened through 7-Zip, or reported."""
+
+from __future__ import annotations
+
+import struct
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import MARKER, SAMPLES, make_zip, reasons
+
+from scanner.api import Scanner
+from scanner.extract import diskimage
+from scanner.filetypes import FileType, identify
+from scanner.models import ItemReport, Verdict
+
+sys.path.insert(0, str(SAMPLES))
+import diskwrite
+
+ScannerFactory = Callable[..., Scanner]
+LURE = [("Falcon_Hotfix_Instructions.txt", b"Run the hotfix now. " + MARKER), ("readme.txt", b"harmless\r\n")]
+
+
+@pytest.fixture
+def scan(make_scanner: ScannerFactory, rules_dir: Path) -> Callable[..., ItemReport]:
+    def run(data: bytes, name: str, **settings: object) -> ItemReport:
+        return make_scanner(rules_dir, **settings).scan_bytes(data, name)
+    return run
+
+
+def volume(files: list[tuple[str, bytes]] = LURE, hidden: int = 0) -> bytes:
+    return diskwrite.fat12(files, hidden=hidden)
+
+
+def partitioned(files: list[tuple[str, bytes]] = LURE) -> bytes:
+    return diskwrite.mbr([volume(files, hidden=63)])
+
+
+FORMATS: dict[str, tuple[Callable[[], bytes], FileType]] = {
+    "fat.img": (volume, FileType.DISK),
+    "mbr.img": (partitioned, FileType.DISK),
+    "fixed.vhd": (lambda: diskwrite.vhd_fixed(partitioned()), FileType.VHD),
+    "dynamic.vhd": (lambda: diskwrite.vhd_dynamic(partitioned()), FileType.VHD),
+    "disk.vhdx": (lambda: diskwrite.vhdx(partitioned()), FileType.VHDX),
+}
+
+
+def inner_names(report: ItemReport) -> list[str]:
+    return [i.location[-1] for i in report.items[1:]]
+
+
+# --- the gap: before issue 13 each of these was `data` and CLEAN ------------------------------------------
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_lure_inside_a_disk_image_is_found(scan: Callable[..., ItemReport], name: str) -> None:
+    build, ftype = FORMATS[name]
+    data = build()
+    assert identify(data) is ftype
+    report = scan(data, name)
+    assert report.verdict == Verdict.MALICIOUS, report
+    assert inner_names(report) == ["Falcon_Hotfix_Instructions.txt", "readme.txt"]
+    assert not report.incomplete
+
+
+def test_two_partitions_are_both_opened(scan: Callable[..., ItemReport]) -> None:
+    first = diskwrite.fat12([("a.txt", b"first")], hidden=63)
+    second = diskwrite.fat12(LURE, hidden=63 + len(first) // 512)
+    report = scan(diskwrite.mbr([first, second]), "two.img")
+    assert report.verdict == Verdict.MALICIOUS and not report.incomplete
+    assert inner_names(report) == ["0.fat/a.txt", "1.fat/Falcon_Hotfix_Instructions.txt", "1.fat/readme.txt"]
+
+
+def test_clean_disk_image_stays_clean(scan: Callable[..., ItemReport]) -> None:
+    report = scan(diskwrite.vhd_dynamic(partitioned([("notes.txt", b"team notes\r\n")])), "notes.vhd")
+    assert report.verdict == Verdict.CLEAN and not report.incomplete and inner_names(report) == ["notes.txt"]
+
+
+# --- identification: structure, not a lone 0x55AA --------------------------------------------------------
+
+def boot_sector(oem: bytes) -> bytes:
+    sector = bytearray(512)
+    sector[0:3], sector[3:11], sector[510:512] = b"\xebR\x90", oem, b"\x55\xaa"
+    struct.pack_into("<H", sector, 11, 512)
+    return bytes(sector) + bytes(4096)
+
+
+@pytest.mark.parametrize("data,expected", [
+    (boot_sector(b"NTFS    "), FileType.DISK),
+    (boot_sector(b"EXFAT   "), FileType.DISK),
+    (boot_sector(b"-FVE-FS-"), FileType.DISK),  # BitLocker
+    (bytes(512) + b"EFI PART" + bytes(600), FileType.DISK),
+    (bytes(510) + b"\x55\xaa" + bytes(1024), FileType.DATA),  # a boot signature alone
+    (bytes(range(256)) * 2 + bytes(100), FileType.DATA),
+    (bytes(446) + b"\x80\xfe\xff\xff\x07\xfe\xff\xff" + struct.pack("<II", 0, 100) + bytes(48) + b"\x55\xaa",
+     FileType.DATA),  # a partition starting at sector 0 is no partition
+    (bytes(446) + b"\x42" + bytes(15) + bytes(48) + b"\x55\xaa", FileType.DATA),  # bad status byte
+])
+def test_raw_disks_need_structure(data: bytes, expected: FileType) -> None:
+    assert identify(data) is expected
+
+
+def test_hybrid_iso_stays_iso() -> None:
+    """Linux ISOs carry an MBR and a GPT for USB sticks: the ISO reader keeps them."""
+    data = bytearray(partitioned().ljust(0x9000, b"\0"))
+    data[0x8001:0x8006] = b"CD001"
+    assert identify(bytes(data)) is FileType.ISO
+
+
+def test_disk_image_starting_with_other_magic_is_still_a_disk(scan: Callable[..., ItemReport]) -> None:
+    """An MBR's boot code is free: a disk that starts with a ZIP is opened as the disk Windows mounts,
+    not as the decoy archive 7-Zip would pick by itself."""
+    decoy = make_zip({"invoice.txt": b"nothing here"})
+    disk = bytearray(partitioned())
+    assert len(decoy) <= 440
+    disk[:len(decoy)] = decoy
+    data = diskwrite.vhd_fixed(bytes(disk))
+    assert identify(data) is FileType.VHD
+    report = scan(data, "decoy.vhd")
+    assert report.verdict == Verdict.MALICIOUS
+    assert "Falcon_Hotfix_Instructions.txt" in inner_names(report)
+
+
+# --- never a silent clean ----------------------------------------------------------------------------------
+
+def test_without_7zip_a_disk_image_is_incomplete(scan: Callable[..., ItemReport],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diskimage.shutil, "which", lambda name: None)
+    report = scan(diskwrite.vhd_fixed(partitioned([("notes.txt", b"team notes")])), "notes.vhd")
+    assert report.verdict == Verdict.INCOMPLETE and "unsupported" in reasons(report)
+    assert "7zz" in report.incomplete[0].message
+
+
+@pytest.mark.parametrize("oem,reason", [(b"-FVE-FS-", "encrypted"), (b"EXFAT   ", "unsupported")])
+def test_unreadable_volumes_are_reported(scan: Callable[..., ItemReport], oem: bytes, reason: str) -> None:
+    report = scan(boot_sector(oem), "volume.img")
+    assert report.verdict == Verdict.INCOMPLETE and reason in reasons(report)
+
+
+def test_partition_without_a_readable_file_system_is_reported(scan: Callable[..., ItemReport]) -> None:
+    unknown = b"\x11" * 64 * 512
+    report = scan(diskwrite.mbr([unknown, volume([("a.txt", b"x")], hidden=127)]), "odd.img")
+    assert report.verdict == Verdict.INCOMPLETE and "unsupported" in reasons(report)
+    assert "1.fat/a.txt" in inner_names(report)
