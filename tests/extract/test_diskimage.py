@@ -11,7 +11,7 @@ import pytest
 from helpers import MARKER, SAMPLES, make_zip, reasons
 
 from scanner.api import Scanner
-from scanner.extract import diskimage
+from scanner.extract import diskimage, sevenzipcli
 from scanner.filetypes import FileType, identify
 from scanner.models import ItemReport, Verdict
 
@@ -142,3 +142,19 @@ def test_partition_without_a_readable_file_system_is_reported(scan: Callable[...
     report = scan(diskwrite.mbr([unknown, volume([("a.txt", b"x")], hidden=127)]), "odd.img")
     assert report.verdict == Verdict.INCOMPLETE and "unsupported" in reasons(report)
     assert "1.fat/a.txt" in inner_names(report)
+
+
+def test_a_decoy_first_layer_is_not_trusted(scan: Callable[..., ItemReport], monkeypatch: pytest.MonkeyPatch) -> None:
+    """When 7-Zip's own guess opens another format first (a ZIP in the boot code), the layer the bytes
+    say is forced, one layer at a time: the partition, then its file system."""
+    real = sevenzipcli.Runner.listing
+
+    def decoy(self: sevenzipcli.Runner, image: Path, force: str | None = None) -> sevenzipcli.Listing:
+        if force is None:
+            return sevenzipcli.Listing(chain=("Zip",), entries=(sevenzipcli.Entry("invoice.txt", 12, False, False),))
+        return real(self, image, force)
+
+    monkeypatch.setattr(sevenzipcli.Runner, "listing", decoy)
+    report = scan(partitioned(), "decoy.img")
+    assert report.verdict == Verdict.MALICIOUS and not report.incomplete
+    assert inner_names(report) == ["0.fat/Falcon_Hotfix_Instructions.txt", "0.fat/readme.txt"]
