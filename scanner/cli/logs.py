@@ -3,7 +3,9 @@
 Only the application configures logging: the library (`scanner.*`) logs to its own named loggers and
 never changes another library's logger.  The chatty parsers (pypdf, olevba, extract-msg, tnefparse)
 report every oddity of a hostile file, which the scan already records as `incomplete`; their records
-(below CRITICAL) are dropped here unless debug logs are asked for.
+(below CRITICAL) are dropped here unless debug logs are asked for.  Python warnings are routed here
+too (`logging.captureWarnings`): parsers warn with the file's own bytes in the message (LnkParse3:
+"Error while decoding string `<the string>`"), which Python's default handler wrote raw to stderr.
 
 journald is spoken natively (a datagram of `KEY=value` lines on /run/systemd/journal/socket, see
 systemd's "Native Journal Protocol"): the Python bindings (systemd-python) build against libsystemd
@@ -30,7 +32,7 @@ import click
 from ..render.escape import visible
 
 TARGETS = ("stderr", "syslog", "journald")
-NOISY = ("pypdf", "olevba", "extract_msg", "tnefparse")
+NOISY = ("pypdf", "olevba", "extract_msg", "tnefparse", "py.warnings")
 SYSLOG_SOCKET = "/dev/log"
 JOURNAL_SOCKET = "/run/systemd/journal/socket"
 _CAUSE = "The above exception was the direct cause of the following exception:"
@@ -94,7 +96,7 @@ class _ThirdPartyNoise(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if self.debug or record.levelno >= logging.CRITICAL:
             return True
-        return record.name.split(".", 1)[0] not in NOISY
+        return record.name not in NOISY and record.name.split(".", 1)[0] not in NOISY
 
 
 class JournalHandler(logging.Handler):
@@ -152,3 +154,4 @@ def setup_logging(target: str = "stderr", verbose: int = 0, ident: str = "scamsc
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.captureWarnings(True)  # warnings.warn(...) -> logger "py.warnings": escaped, parser noise unless debug

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import make_zip, run_scamscan, write_rules_dir
+from helpers import SAMPLES, make_zip, run_scamscan, write_rules_dir
 
 from scanner.cli import logs, main
 
@@ -109,3 +109,28 @@ def test_daemon_log_targets_escape_names(target: str, tmp_path: Path, monkeypatc
         assert f"scan of {SHOWN} failed".encode() in datagram and b"\n" not in datagram
     else:  # one `KEY=value` line: the binary-safe form would carry the newlines
         assert f"\nMESSAGE=scamscan.gateway: scan of {SHOWN} failed\n".encode() in b"\n" + datagram
+
+
+def _shortcut_that_makes_its_parser_warn() -> bytes:
+    """The lure shortcut with its description replaced, same length, by text carrying terminal escapes
+    and an unpaired UTF-16 surrogate: LnkParse3 then warns "Error while decoding string `<text>`"."""
+    lnk = (SAMPLES / "lures" / "archives" / "falcon_recovery.lnk").read_bytes()
+    old = "CrowdStrike Falcon Recovery".encode("utf-16-le")
+    new = "\x1b[2J\x1b[1;1HVerdict: CLEAN".ljust(26).encode("utf-16-le") + b"\x00\xd8"
+    assert lnk.count(old) == 1 and len(new) == len(old)
+    return lnk.replace(old, new)
+
+
+@pytest.mark.parametrize("verbose", [[], ["-v"]])
+def test_library_warnings_never_reach_stderr_raw(tmp_path: Path, verbose: list[str]) -> None:
+    """Python's own warnings handler wrote a parser's warning, with the file's bytes in it, raw to
+    stderr: a shortcut could clear the analyst's terminal and print its own verdict.  Warnings now go
+    through the log handler: dropped as parser noise by default, shown escaped with -v."""
+    (tmp_path / "recovery.lnk").write_bytes(_shortcut_that_makes_its_parser_warn())
+    done = run_scamscan(["scan", *verbose, "--no-cache", tmp_path / "recovery.lnk"])
+    assert done.returncode == 1, done.stderr  # the shortcut is still scanned and flagged
+    assert b"\x1b" not in done.stderr, done.stderr
+    if verbose:
+        assert "Error while decoding string `\\x1b[2J\\x1b[1;1HVerdict: CLEAN" in done.stderr.decode()
+    else:
+        assert b"decoding string" not in done.stderr
