@@ -3,7 +3,9 @@
 
 Harmless like every scamscan sample: the "installers" are the synthetic scripts and PE stubs of the
 other build scripts.  RAR is written by `rar5write.py` (no installable tool writes RAR); CAB and MSU by
-Debian's `gcab` (build time only; member times pinned, so rebuilds are byte-identical).
+Debian's `gcab` (build time only; member times pinned, so rebuilds are byte-identical).  Disk images
+(FAT, MBR, GPT, VHD, VHDX) by `diskwrite.py`; the NTFS volume by ntfs-3g's `mkntfs` and `ntfscp`
+(build time only; times pinned).
 
     python samples/build_containers.py           # (re)write the samples
     python samples/build_containers.py --check   # exit 1 if a rebuild would change a file
@@ -206,6 +208,27 @@ def xlm_workbook(formulas: list[str], auto_open: bool) -> bytes:
     ])
 
 
+def ntfs(files: list[tuple[str, bytes]], hidden: int = 63) -> bytes:
+    """A 2 MiB NTFS volume written by ntfs-3g's mkntfs and ntfscp (build time only).  mkntfs -T pins
+    its own times; ntfscp stamps the clock into each file's records, so every FILETIME within a
+    day of now is set to EPOCH: rebuilds are byte-identical."""
+    with tempfile.TemporaryDirectory() as tmp:
+        image = Path(tmp, "ntfs.img")
+        image.write_bytes(bytes(2 * 1024 * 1024))
+        subprocess.run(["mkntfs", "-F", "-Q", "-q", "-T", "-s", "512", "-c", "512", "-p", str(hidden), "-H", "16",
+                        "-S", "63", "-L", "FALCONFIX", str(image)], check=True, capture_output=True)
+        for name, data in files:
+            Path(tmp, "member").write_bytes(data)
+            subprocess.run(["ntfscp", str(image), str(Path(tmp, "member")), name], check=True, capture_output=True)
+        volume = bytearray(image.read_bytes())
+    now = int((datetime.now(UTC).timestamp() + 11644473600) * 10**7)
+    pinned = struct.pack("<Q", int((EPOCH + 11644473600) * 10**7))
+    for at in range(0, len(volume) - 7):
+        if abs(struct.unpack_from("<Q", volume, at)[0] - now) < 864 * 10**9:  # a day, in 100 ns units
+            volume[at:at + 8] = pinned
+    return bytes(volume)
+
+
 def disk_images() -> dict[str, bytes]:
     """Issue 13: the hotfix EXE in disk images Windows mounts with a double click (and a raw FAT
     image), a clean look-alike, and damaged ones."""
@@ -222,6 +245,7 @@ def disk_images() -> dict[str, bytes]:
         "clean/containers/contoso_driver_disk.img": clean,
         "clean/containers/contoso_driver_disk.vhd": diskwrite.vhd_dynamic(diskwrite.mbr([
             diskwrite.fat12([("contoso.inf", DRIVER_INF), ("readme.txt", README)], hidden=63, label=b"CONTOSO")])),
+        "lures/containers/falcon_hotfix_ntfs.vhd": diskwrite.vhd_dynamic(diskwrite.mbr([ntfs(hotfix)], ptype=0x07)),
         "bad/containers/truncated.vhd": dynamic[:len(dynamic) // 2],
         "bad/containers/block_table_outside.vhd": diskwrite.vhd_dynamic(disk, bat_override={0: 0x7FFFFF00}),
     }

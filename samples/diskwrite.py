@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 import uuid
+import zlib
 
 SECTOR = 512
 # 2024-07-19 04:09:00, FAT's date and time fields
@@ -93,6 +94,35 @@ def mbr(partitions: list[bytes], start: int = 63, ptype: int = 0x01) -> bytes:
     table[440:444] = struct.pack("<I", 0x20240719)  # disk signature
     table[510:512] = b"\x55\xaa"
     return bytes(table) + bytes((start - 1) * SECTOR) + body
+
+
+def gpt(partitions: list[bytes]) -> bytes:
+    """A GPT disk (protective MBR, primary and backup headers and tables) with "basic data" partitions
+    from sector 34, one after the other."""
+    basic = uuid.UUID("ebd0a0a2-b9e5-4433-87c0-68b6b72699c7").bytes_le
+    entries = bytearray(128 * 128)
+    lba = 34
+    body = b""
+    for n, part in enumerate(partitions):
+        count = len(part) // SECTOR
+        struct.pack_into("<16s16sQQQ72s", entries, 128 * n, basic, uuid.UUID(int=0x5CA7 + n).bytes_le, lba,
+                         lba + count - 1, 0, f"Falcon hotfix {n}".encode("utf-16-le"))
+        body += part
+        lba += count
+    last = lba + 32  # backup table (32 sectors), then the backup header
+    table_crc = zlib.crc32(entries)
+
+    def header(current: int, backup: int, table: int) -> bytes:
+        h = bytearray(struct.pack("<8sIIIIQQQQ16sQIII", b"EFI PART", 0x00010000, 92, 0, 0, current, backup, 34,
+                                  lba - 1, uuid.UUID(int=0x20240719).bytes_le, table, 128, 128, table_crc))
+        struct.pack_into("<I", h, 16, zlib.crc32(h))
+        return bytes(h).ljust(SECTOR, b"\0")
+
+    protective = bytearray(SECTOR)
+    struct.pack_into("<B3sB3sII", protective, 446, 0, b"\0\2\0", 0xEE, b"\xff\xff\xff", 1, min(last, 0xFFFFFFFF))
+    protective[510:512] = b"\x55\xaa"
+    return (bytes(protective) + header(1, last, 2) + bytes(entries) + body + bytes(entries)
+            + header(last, 1, lba))
 
 
 def _vhd_footer(size: int, disk_type: int, data_offset: int) -> bytes:

@@ -128,7 +128,7 @@ def _volumes(item: Item, budget: Budget, run: cli.Runner, image: Path, listing: 
 def _files(item: Item, budget: Budget, run: cli.Runner, image: Path, listing: cli.Listing, forced: str | None,
            work: Path, prefix: str) -> Iterator[Child | Incomplete]:
     label = f"{prefix.rstrip('/')}: " if prefix else ""
-    files = [e for e in listing.entries if not e.folder]
+    files = [e for e in listing.entries if not e.folder and not _metadata(listing, e)]
     limit = budget.settings.max_children
     if len(files) > limit:
         yield item.incomplete("max_children", f"{label}{len(files)} files, only the first {limit} scanned "
@@ -143,6 +143,10 @@ def _files(item: Item, budget: Budget, run: cli.Runner, image: Path, listing: cl
             budget.check_declared(entry.path, entry.size)
             if declared + entry.size > budget.total_left:
                 raise LimitExceeded("max_total_size", f"{entry.path}: would exceed max_total_size")
+            ratio = (declared + entry.size) // max(item.size, 1)  # a sparse VHD reads zeros for free
+            if declared + entry.size > 1024 * 1024 and ratio > budget.settings.max_ratio:
+                raise LimitExceeded("max_ratio", f"{entry.path}: declared sizes {ratio}:1 the image's size exceed "
+                                                 f"max_ratio {budget.settings.max_ratio}")
         except LimitExceeded as exc:
             yield item.incomplete(exc.reason, f"{label}{exc.message}", "archive")
             continue
@@ -151,7 +155,7 @@ def _files(item: Item, budget: Budget, run: cli.Runner, image: Path, listing: cl
     if not wanted:
         return
     folder = work / f"f{len(list(work.iterdir()))}"
-    everything = len(wanted) == len(listing.entries) - sum(1 for e in listing.entries if e.folder)
+    everything = len(wanted) == sum(1 for e in listing.entries if not e.folder)
     result = run.extract(image, folder, forced, None if everything else wanted)
     found = 0
     for path in _walk(folder):
@@ -171,6 +175,12 @@ def _files(item: Item, budget: Budget, run: cli.Runner, image: Path, listing: cl
         yield Child(name, data)
     if not result.ok or found < len(wanted):
         yield item.incomplete("corrupt", f"{label}{found} of {len(wanted)} files read: {result.message}", "archive")
+
+
+def _metadata(listing: cli.Listing, entry: cli.Entry) -> bool:
+    """NTFS's own metadata files, which 7-Zip shows under `[SYSTEM]/`: the volume's bookkeeping, not
+    files a user sees (`$BadClus` declares the whole volume's size, `$LogFile` runs to 64 MB)."""
+    return listing.chain[-1:] == ("NTFS",) and entry.path.startswith("[SYSTEM]/$")
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -40,6 +40,7 @@ def partitioned(files: list[tuple[str, bytes]] = LURE) -> bytes:
 FORMATS: dict[str, tuple[Callable[[], bytes], FileType]] = {
     "fat.img": (volume, FileType.DISK),
     "mbr.img": (partitioned, FileType.DISK),
+    "gpt.img": (lambda: diskwrite.gpt([diskwrite.fat12(LURE, hidden=34)]), FileType.DISK),
     "fixed.vhd": (lambda: diskwrite.vhd_fixed(partitioned()), FileType.VHD),
     "dynamic.vhd": (lambda: diskwrite.vhd_dynamic(partitioned()), FileType.VHD),
     "disk.vhdx": (lambda: diskwrite.vhdx(partitioned()), FileType.VHDX),
@@ -158,3 +159,10 @@ def test_a_decoy_first_layer_is_not_trusted(scan: Callable[..., ItemReport], mon
     report = scan(partitioned(), "decoy.img")
     assert report.verdict == Verdict.MALICIOUS and not report.incomplete
     assert inner_names(report) == ["0.fat/Falcon_Hotfix_Instructions.txt", "0.fat/readme.txt"]
+
+
+def test_ntfs_volume_files_without_its_metadata(scan: Callable[..., ItemReport]) -> None:
+    """NTFS's metadata files ($MFT, $LogFile, $BadClus declaring the whole volume) are not children."""
+    data = (SAMPLES / "lures" / "containers" / "falcon_hotfix_ntfs.vhd").read_bytes()
+    report = scan(data, "hotfix.vhd")
+    assert inner_names(report) == ["CrowdStrike_Falcon_Hotfix.exe", "README.txt"] and not report.incomplete

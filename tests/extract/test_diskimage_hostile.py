@@ -141,6 +141,15 @@ def test_limits_apply_inside_disk_images(scan: Callable[..., ItemReport]) -> Non
 
 
 @needs_7zz
+def test_sparse_disk_ratio_is_checked_before_writing(scan: Callable[..., ItemReport]) -> None:
+    """A dynamic VHD stores no block of zeros: a 1.5 MB file of zeros costs the image nothing."""
+    volume = diskwrite.fat12([("zeros.bin", bytes(1536 * 1024)), ("readme.txt", b"x")], sectors=4000, hidden=63)
+    data = diskwrite.vhd_dynamic(diskwrite.mbr([volume]))
+    report = scan(data, "sparse.vhd", max_ratio=4)
+    assert "max_ratio" in reasons(report) and [i.location[-1] for i in report.items[1:]] == ["readme.txt"]
+
+
+@needs_7zz
 def test_7zip_cannot_write_past_max_file_size(tmp_path: Path) -> None:
     """The file-size limit holds even if a listing lied about sizes: 7-Zip is stopped by SIGXFSZ."""
     image = tmp_path / "disk.fat"
