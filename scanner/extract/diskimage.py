@@ -80,6 +80,9 @@ def _layer(item: Item, budget: Budget, run: cli.Runner, image: Path, kind: str, 
         listing = run.listing(image, forced)
     if listing.fatal:
         yield item.incomplete(listing.reason, f"{label}{kind} image unreadable: {listing.message}", "archive")
+        raw = _raw_inside(image) if kind == "vhd" else None
+        if raw is not None:  # a fixed VHD is its raw disk plus a footer: a bad footer hides nothing
+            yield from _layer(item, budget, run, image, raw, work, depth + 1, prefix)
         return
     if listing.problems:
         yield item.incomplete(listing.reason, f"{label}{listing.message}", "archive")
@@ -87,6 +90,11 @@ def _layer(item: Item, budget: Budget, run: cli.Runner, image: Path, kind: str, 
         yield from _volumes(item, budget, run, image, listing, forced, work, depth, prefix)
     else:
         yield from _files(item, budget, run, image, listing, forced, work, prefix)
+
+
+def _raw_inside(image: Path) -> str | None:
+    with open(image, "rb") as fh:
+        return disk.raw_kind(memoryview(fh.read(8192)))
 
 
 def _trusted(listing: cli.Listing, kind: str) -> bool:
@@ -113,9 +121,7 @@ def _volumes(item: Item, budget: Budget, run: cli.Runner, image: Path, listing: 
             yield item.incomplete(result.reason, f"{where.rstrip('/') or 'disk'}: partition not readable: "
                                                  f"{result.message}", "archive")
             continue
-        with open(part, "rb", opener=_nofollow) as fh:
-            head = fh.read(8192)
-        kind = disk.raw_kind(memoryview(head))
+        kind = _raw_inside(part)
         if kind is None:
             yield item.incomplete("unsupported", f"{where.rstrip('/') or 'disk'}: no file system scamscan can read "
                                                  "in this partition (unformatted, unknown or encrypted): not scanned",

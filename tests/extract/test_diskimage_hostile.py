@@ -74,6 +74,15 @@ def test_truncated_images_are_never_clean(scan: Callable[..., ItemReport], name:
 
 
 @needs_7zz
+def test_fixed_vhd_with_a_bad_footer_is_read_as_its_raw_disk(scan: Callable[..., ItemReport]) -> None:
+    data = bytearray(diskwrite.vhd_fixed(lure_disk()))
+    data[-512 + 64] ^= 0xFF  # footer checksum: 7-Zip refuses the VHD
+    report = scan(bytes(data), "bad_footer.vhd")
+    assert report.type == "vhd" and "corrupt" in reasons(report)
+    assert [i.location[-1] for i in report.items[1:]] == ["Falcon_Hotfix_Instructions.txt", "readme.txt"]
+
+
+@needs_7zz
 def test_partition_pointing_past_the_end(scan: Callable[..., ItemReport]) -> None:
     disk = bytearray(diskwrite.mbr([diskwrite.fat12([("notes.txt", b"notes")], hidden=63)]))
     struct.pack_into("<I", disk, 446 + 8, 10_000_000)  # starts 5 GB in, in a 160 KB file
