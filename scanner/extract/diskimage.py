@@ -8,10 +8,11 @@ crash in it is an exit code, not ours.  No permissive Python library covers thes
 reader: they are reported, never passed.
 
 On hostile input: 7-Zip runs under `ulimit` (CPU seconds, address space, file size, no core) and a
-wall-clock timeout; it reads a symlink or copy named `disk` (its own type guess follows the
-extension, so the attacker's name is never used) inside a private temporary folder, and extracts
-there.  The listing comes first: declared sizes are checked against the `Budget` before anything
-is written.  The extracted tree is walked without following links; only regular files become
+wall-clock timeout; it reads a symlink or copy named `disk.<kind>` after what the bytes say (its
+own type guess follows the extension: the attacker's name is never used) inside a private
+temporary folder, and extracts there.  The listing comes first: declared sizes (and their ratio
+to the image's size: a sparse VHD reads zeros for free) are checked against the `Budget` before
+anything is written; a partition is copied out only within `max_file_size`.  The extracted tree is walked without following links; only regular files become
 children, read through the budget.  7-Zip opens nested layers by itself (VHD > MBR > FAT); when a
 layer is not what the bytes say (a raw disk starting with a ZIP that 7-Zip would open instead), the
 expected type is forced one layer at a time, and partitions are opened here in turn.  Anything that
@@ -43,12 +44,12 @@ _UNREADABLE = {"exfat": ("unsupported", "exFAT volume: 7-Zip has no exFAT reader
 def extract(item: Item, budget: Budget) -> Iterator[Child | Incomplete]:
     kind = disk.kind(memoryview(item.data))
     tool = shutil.which(cli.TOOL)
+    if kind in _UNREADABLE or kind is None:  # said without 7-Zip; no kind: the engine typed it, so not here
+        yield _unreadable(item, kind or "", "")
+        return
     if tool is None:
         yield item.incomplete("unsupported", f"{item.filetype.value} disk image: 7-Zip (`7zz`, Debian package "
                                              "7zip) is not installed, contents not scanned", "archive")
-        return
-    if kind is None:  # the engine typed it, so this cannot happen; still never a silent pass
-        yield item.incomplete("corrupt", "disk image structure not recognised", "archive")
         return
     with tempfile.TemporaryDirectory(prefix="scamscan-disk-") as tmp:
         work = Path(tmp)
@@ -67,8 +68,7 @@ def _layer(item: Item, budget: Budget, run: cli.Runner, image: Path, kind: str, 
     partitions opened to reach it, "0.ntfs/"); partitions are opened in turn."""
     label = f"{prefix.rstrip('/')}: " if prefix else ""
     if kind in _UNREADABLE:
-        reason, what = _UNREADABLE[kind]
-        yield item.incomplete(reason, f"{label}{what}: contents not scanned", "archive")
+        yield _unreadable(item, kind, label)
         return
     if depth >= MAX_LAYERS:
         yield item.incomplete("max_depth", f"{label}more than {MAX_LAYERS} nested disk layers", "archive")
@@ -90,6 +90,11 @@ def _layer(item: Item, budget: Budget, run: cli.Runner, image: Path, kind: str, 
         yield from _volumes(item, budget, run, image, listing, forced, work, depth, prefix)
     else:
         yield from _files(item, budget, run, image, listing, forced, work, prefix)
+
+
+def _unreadable(item: Item, kind: str, label: str) -> Incomplete:
+    reason, what = _UNREADABLE.get(kind, ("corrupt", "disk image structure not recognised"))
+    return item.incomplete(reason, f"{label}{what}: contents not scanned", "archive")
 
 
 def _raw_inside(image: Path) -> str | None:

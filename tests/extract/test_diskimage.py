@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import struct
 import sys
 from collections.abc import Callable
@@ -19,6 +20,7 @@ sys.path.insert(0, str(SAMPLES))
 import diskwrite
 
 ScannerFactory = Callable[..., Scanner]
+needs_7zz = pytest.mark.skipif(shutil.which("7zz") is None, reason="7zz (Debian 7zip) opens disk images")
 LURE = [("Falcon_Hotfix_Instructions.txt", b"Run the hotfix now. " + MARKER), ("readme.txt", b"harmless\r\n")]
 
 
@@ -53,6 +55,7 @@ def inner_names(report: ItemReport) -> list[str]:
 
 # --- the gap: before issue 13 each of these was `data` and CLEAN ------------------------------------------
 
+@needs_7zz
 @pytest.mark.parametrize("name", FORMATS)
 def test_lure_inside_a_disk_image_is_found(scan: Callable[..., ItemReport], name: str) -> None:
     build, ftype = FORMATS[name]
@@ -64,6 +67,7 @@ def test_lure_inside_a_disk_image_is_found(scan: Callable[..., ItemReport], name
     assert not report.incomplete
 
 
+@needs_7zz
 def test_two_partitions_are_both_opened(scan: Callable[..., ItemReport]) -> None:
     first = diskwrite.fat12([("a.txt", b"first")], hidden=63)
     second = diskwrite.fat12(LURE, hidden=63 + len(first) // 512)
@@ -72,6 +76,7 @@ def test_two_partitions_are_both_opened(scan: Callable[..., ItemReport]) -> None
     assert inner_names(report) == ["0.fat/a.txt", "1.fat/Falcon_Hotfix_Instructions.txt", "1.fat/readme.txt"]
 
 
+@needs_7zz
 def test_clean_disk_image_stays_clean(scan: Callable[..., ItemReport]) -> None:
     report = scan(diskwrite.vhd_dynamic(partitioned([("notes.txt", b"team notes\r\n")])), "notes.vhd")
     assert report.verdict == Verdict.CLEAN and not report.incomplete and inner_names(report) == ["notes.txt"]
@@ -108,6 +113,7 @@ def test_hybrid_iso_stays_iso() -> None:
     assert identify(bytes(data)) is FileType.ISO
 
 
+@needs_7zz
 def test_disk_image_starting_with_other_magic_is_still_a_disk(scan: Callable[..., ItemReport]) -> None:
     """An MBR's boot code is free: a disk that starts with a ZIP is opened as the disk Windows mounts,
     not as the decoy archive 7-Zip would pick by itself."""
@@ -138,6 +144,7 @@ def test_unreadable_volumes_are_reported(scan: Callable[..., ItemReport], oem: b
     assert report.verdict == Verdict.INCOMPLETE and reason in reasons(report)
 
 
+@needs_7zz
 def test_partition_without_a_readable_file_system_is_reported(scan: Callable[..., ItemReport]) -> None:
     unknown = b"\x11" * 64 * 512
     report = scan(diskwrite.mbr([unknown, volume([("a.txt", b"x")], hidden=127)]), "odd.img")
@@ -145,6 +152,7 @@ def test_partition_without_a_readable_file_system_is_reported(scan: Callable[...
     assert "1.fat/a.txt" in inner_names(report)
 
 
+@needs_7zz
 def test_a_decoy_first_layer_is_not_trusted(scan: Callable[..., ItemReport], monkeypatch: pytest.MonkeyPatch) -> None:
     """When 7-Zip's own guess opens another format first (a ZIP in the boot code), the layer the bytes
     say is forced, one layer at a time: the partition, then its file system."""
@@ -161,8 +169,15 @@ def test_a_decoy_first_layer_is_not_trusted(scan: Callable[..., ItemReport], mon
     assert inner_names(report) == ["0.fat/Falcon_Hotfix_Instructions.txt", "0.fat/readme.txt"]
 
 
+@needs_7zz
 def test_ntfs_volume_files_without_its_metadata(scan: Callable[..., ItemReport]) -> None:
     """NTFS's metadata files ($MFT, $LogFile, $BadClus declaring the whole volume) are not children."""
     data = (SAMPLES / "lures" / "containers" / "falcon_hotfix_ntfs.vhd").read_bytes()
     report = scan(data, "hotfix.vhd")
     assert inner_names(report) == ["CrowdStrike_Falcon_Hotfix.exe", "README.txt"] and not report.incomplete
+
+
+def test_bitlocker_is_reported_encrypted_even_without_7zip(scan: Callable[..., ItemReport],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diskimage.shutil, "which", lambda name: None)
+    assert "encrypted" in reasons(scan(boot_sector(b"-FVE-FS-"), "volume.img"))
