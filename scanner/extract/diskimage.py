@@ -8,15 +8,16 @@ crash in it is an exit code, not ours.  No permissive Python library covers thes
 reader: they are reported, never passed.
 
 On hostile input: 7-Zip runs under `ulimit` (CPU seconds, address space, file size, no core) and a
-wall-clock timeout; it reads a symlink or copy named `disk.<kind>` after what the bytes say (its
-own type guess follows the extension: the attacker's name is never used) inside a private
-temporary folder, and extracts there.  The listing comes first: declared sizes (and their ratio
-to the image's size: a sparse VHD reads zeros for free) are checked against the `Budget` before
-anything is written; a partition is copied out only within `max_file_size`.  The extracted tree is walked without following links; only regular files become
-children, read through the budget.  7-Zip opens nested layers by itself (VHD > MBR > FAT); when a
-layer is not what the bytes say (a raw disk starting with a ZIP that 7-Zip would open instead), the
-expected type is forced one layer at a time, and partitions are opened here in turn.  Anything that
-cannot be read is an `incomplete` entry: never a silent clean.
+wall-clock timeout; it reads a symlink or copy named `disk.<kind>` after what the bytes say (its own
+type guess follows the extension: the attacker's name is never used) inside a private temporary
+folder, and extracts there. The listing comes first: declared sizes (and their ratio to the image's
+size: a sparse VHD reads zeros for free) are checked against the `Budget` before anything is
+written; a partition is copied out only within `max_file_size`. The extracted tree is walked without
+following links; only regular files become children, read through the budget. 7-Zip opens nested
+layers by itself (VHD > MBR > FAT); when a layer is not what the bytes say (a raw disk starting with
+a ZIP that 7-Zip would open instead), the expected type is forced one layer at a time, and
+partitions are opened here in turn. Anything that cannot be read is an `incomplete` entry: never a
+silent clean.
 """
 
 from __future__ import annotations
