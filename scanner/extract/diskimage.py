@@ -38,6 +38,10 @@ MAX_LAYERS = 4  # VHD > GPT > partition > file system, opened here; deeper nesti
 FILE_SYSTEMS = frozenset({"FAT", "NTFS", "Ext", "HFS", "APFS", "Udf", "Iso", "SquashFS", "CramFS"})
 VOLUME_SETS = frozenset({"VHD", "VHDX", "MBR", "GPT", "APM", "VDI", "VMDK", "QCOW"})
 _EXPECTED = {"vhd": "VHD", "vhdx": "VHDX", "mbr": "MBR", "gpt": "GPT", "fat": "FAT", "ntfs": "NTFS"}
+# NTFS's metadata files at the volume's root and under $Extend ([MS-FSCC], NTFS's "system files").
+_NTFS_METADATA = frozenset({"$MFT", "$MFTMirr", "$LogFile", "$Volume", "$AttrDef", ".", "$Bitmap", "$Boot",
+                            "$BadClus", "$Secure", "$UpCase", "$Extend", "$Quota"})
+_NTFS_EXTEND = frozenset({"$Quota", "$ObjId", "$Reparse", "$UsnJrnl", "$RmMetadata", "$Deleted"})
 _UNREADABLE = {"exfat": ("unsupported", "exFAT volume: 7-Zip has no exFAT reader"),
                "bitlocker": ("encrypted", "BitLocker-encrypted volume")}
 
@@ -191,8 +195,14 @@ def _files(item: Item, budget: Budget, run: cli.Runner, image: Path, listing: cl
 
 def _metadata(listing: cli.Listing, entry: cli.Entry) -> bool:
     """NTFS's own metadata files, which 7-Zip shows under `[SYSTEM]/`: the volume's bookkeeping, not
-    files a user sees (`$BadClus` declares the whole volume's size, `$LogFile` runs to 64 MB)."""
-    return listing.chain[-1:] == ("NTFS",) and entry.path.startswith("[SYSTEM]/$")
+    files a user sees (`$BadClus` declares the whole volume's size, `$LogFile` runs to 64 MB).  Only
+    those names with the system attribute: a user's own folder named `[SYSTEM]` holding
+    `$Update.exe` is listed the same way and is scanned like any other file."""
+    if listing.chain[-1:] != ("NTFS",) or not entry.system or not entry.path.startswith("[SYSTEM]/"):
+        return False
+    parts = entry.path.split("/")[1:]
+    return parts[0].split(":")[0] in _NTFS_METADATA or (
+        parts[0] == "$Extend" and len(parts) > 1 and parts[1].split(":")[0] in _NTFS_EXTEND)
 
 
 def _walk(folder: Path) -> Iterator[Path]:

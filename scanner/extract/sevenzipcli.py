@@ -33,6 +33,7 @@ class Entry:
     size: int
     folder: bool
     encrypted: bool
+    system: bool = False  # the S attribute (NTFS's own metadata files carry H and S)
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ def _parse(out: str) -> tuple[list[str], list[Entry]]:
 
 def _entry(fields: dict[str, str]) -> Entry:
     size = fields.get("Size", "0")
+    attributes = (fields.get("Attributes", "").split(" ") or [""])[0]
     return Entry(path=fields.get("Path", ""), size=int(size) if size.isdigit() else 0,
-                 folder=fields.get("Folder") == "+" or "D" in fields.get("Attributes", "").split(" ")[0],
-                 encrypted=fields.get("Encrypted") == "+")
+                 folder=fields.get("Folder") == "+" or "D" in attributes,
+                 encrypted=fields.get("Encrypted") == "+", system="S" in attributes)

@@ -181,3 +181,19 @@ def test_bitlocker_is_reported_encrypted_even_without_7zip(scan: Callable[..., I
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(diskimage.shutil, "which", lambda name: None)
     assert "encrypted" in reasons(scan(boot_sector(b"-FVE-FS-"), "volume.img"))
+
+
+def test_a_users_own_system_folder_is_scanned() -> None:
+    """7-Zip lists NTFS's metadata as `[SYSTEM]/$MFT`; a folder a user names `[SYSTEM]` lists the same
+    way.  Skipping everything under `[SYSTEM]/$` let a lure hide as `[SYSTEM]/$Update.exe`."""
+    ntfs = sevenzipcli.Listing(chain=("VHD", "MBR", "NTFS"))
+
+    def entry(path: str, system: bool) -> sevenzipcli.Entry:
+        return sevenzipcli.Entry(path, 1024, folder=False, encrypted=False, system=system)
+
+    assert diskimage._metadata(ntfs, entry("[SYSTEM]/$MFT", True))
+    assert diskimage._metadata(ntfs, entry("[SYSTEM]/$Extend/$UsnJrnl:$J", True))
+    assert not diskimage._metadata(ntfs, entry("[SYSTEM]/$Update.exe", False))
+    assert not diskimage._metadata(ntfs, entry("[SYSTEM]/$Update.exe", True))  # not one of NTFS's names
+    assert not diskimage._metadata(ntfs, entry("[SYSTEM]/$MFT", False))  # a user's file: no S attribute
+    assert not diskimage._metadata(sevenzipcli.Listing(chain=("MBR", "FAT")), entry("[SYSTEM]/$MFT", True))
