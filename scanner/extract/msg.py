@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domains.htmllinks import html_text
+from . import olesize
 from .mailparse import Mail, Part, decode_text, may_need_passwords, memoised, safe_name
 from .passwords import candidates
 
@@ -29,6 +30,9 @@ def _parse(data: bytes, max_parts: int) -> Mail:
     import extract_msg  # imported on first .msg: it pulls in RTF and HTML libraries
 
     problems: list[tuple[str, str]] = []
+    refused = olesize.refuse(data)  # extract-msg reads property streams whole (olesize.py)
+    if refused:
+        return Mail((), "", (), (("corrupt", f"unreadable Outlook message: {refused}"),))
     try:
         msg: Any = extract_msg.openMsg(data, strict=False, delayAttachments=False)
     except Exception as exc:  # noqa: BLE001

@@ -27,6 +27,7 @@ from ..models import Incomplete, Item
 from ..timeouts import CheckTimeout
 from . import officecrypt
 from .base import Budget, Child, LimitExceeded
+from .olesize import oversized_entry
 
 MAX_SOURCE = 4 * 1024 * 1024  # total VBA source kept per OLE file
 _CACHE_SIZE = 8
@@ -70,9 +71,8 @@ def _parse(data: BytesLike, name: str) -> VbaProject:
     try:
         ole = olefile.OleFileIO(raw)
         streams = tuple("/".join(p) for p in ole.listdir(streams=True, storages=False))
-        # olevba reads every directory entry, listed or orphaned; olefile would follow a looping
-        # sector chain for as many bytes as one declares (GBs, for minutes)
-        oversized = next((d.name for d in ole.direntries if d is not None and d.size > len(raw)), None)
+        # olevba reads every directory entry, listed or orphaned (olesize.py)
+        oversized = oversized_entry(ole, len(raw))
         ole.close()
         damage = _damage(raw) if ole.parsing_issues else ""
     except CheckTimeout:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..models import Item
 from ..timeouts import CheckTimeout
+from . import olesize
 
 DEFAULT_PASSWORD = "VelvetSweatshop"
 MAX_TRIES = 8  # an agile key costs 100,000 SHA-512 rounds
@@ -54,6 +55,9 @@ def _decrypt(item: Item) -> Decryption:
     import msoffcrypto
 
     raw = bytes(item.data)
+    refused = olesize.refuse(raw)  # msoffcrypto reads EncryptedPackage whole: a looping chain is GBs
+    if refused:
+        return Decryption(False, error=refused)
     try:
         office = msoffcrypto.OfficeFile(io.BytesIO(raw))
         if not office.is_encrypted():

@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from helpers import MARKER, REPO_ROOT, SAMPLES, finding_keys, make_zip, reasons
 
 from scanner.api import Scanner
@@ -117,6 +118,37 @@ def test_ole_stream_larger_than_the_file_is_refused(tmp_path: Path, rules_dir: P
     data[entry + 0x78:entry + 0x7C] = (0x7FFFFFF0).to_bytes(4, "little")  # stream size
     r = scan(tmp_path, make_scanner, rules_dir, "notice.doc", bytes(data))
     assert reasons(r) == {"corrupt"} and "larger than the file" in r.incomplete[0].message
+
+
+def test_orphaned_ole_entry_larger_than_the_file_is_never_read(tmp_path: Path, rules_dir: Path,
+                                                               make_scanner: ScannerFactory,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fuzz finding (ole target): a 2.7 KB file whose *orphaned* directory entry (not in the tree,
+    but olevba reads orphans too) declares a 1 GB stream with a looping sector chain made olevba
+    allocate 2.4 GB.  No reader may open a stream larger than the file, as the OLE type or as the
+    Outlook message its names make it."""
+    import olefile.olefile as ole_module
+
+    from fuzz import harness
+    from fuzz.targets import TARGETS
+
+    data = (REPO_ROOT / "tests" / "data" / "fuzz" / "ole-orphan-sector-loop.msg").read_bytes()
+    opened: list[int] = []
+    original = ole_module.OleStream.__init__
+
+    def guarded(self: object, fp: object, sect: int, size: int, *args: object, **kwargs: object) -> object:
+        if size == ole_module.UNKNOWN_SIZE:  # olefile's own reads of its directory: to the chain's end
+            return original(self, fp, sect, size, *args, **kwargs)  # type: ignore[arg-type]
+        opened.append(size)
+        if size > len(data):
+            raise MemoryError("the test refuses to follow this chain")  # what old code went on to do
+        original(self, fp, sect, size, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ole_module.OleStream, "__init__", guarded)
+    harness.run(data, TARGETS["ole"].filetype)  # the fuzz target's view: the bytes forced to OLE
+    r = scan(tmp_path, make_scanner, rules_dir, "message.msg", data)
+    assert all(size <= len(data) for size in opened), opened
+    assert r.verdict is Verdict.INCOMPLETE and "larger than the file" in " ".join(i.message for i in r.incomplete)
 
 
 def test_remote_template(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFactory) -> None:
