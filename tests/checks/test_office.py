@@ -120,19 +120,20 @@ def test_ole_stream_larger_than_the_file_is_refused(tmp_path: Path, rules_dir: P
     assert reasons(r) == {"corrupt"} and "larger than the file" in r.incomplete[0].message
 
 
-def test_orphaned_ole_entry_larger_than_the_file_is_never_read(tmp_path: Path, rules_dir: Path,
-                                                               make_scanner: ScannerFactory,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fuzz finding (ole target): a 2.7 KB file whose *orphaned* directory entry (not in the tree,
-    but olevba reads orphans too) declares a 1 GB stream with a looping sector chain made olevba
-    allocate 2.4 GB.  No reader may open a stream larger than the file, as the OLE type or as the
-    Outlook message its names make it."""
+@pytest.mark.parametrize("finding", ["ole-orphan-sector-loop.msg", "ole-minifat-oversized.ole"])
+def test_ole_structure_larger_than_the_file_is_never_read(tmp_path: Path, rules_dir: Path,
+                                                          make_scanner: ScannerFactory,
+                                                          monkeypatch: pytest.MonkeyPatch, finding: str) -> None:
+    """Fuzz findings (ole target), each a file of under 3 KB that made olevba allocate over 2 GB
+    through a looping sector chain: an *orphaned* directory entry (not in the tree, but olevba
+    reads orphans too) declaring a 1 GB stream, and a header declaring 2,097,153 MiniFAT sectors.
+    No reader may open a stream larger than the file, as the OLE type or as what its names make it."""
     import olefile.olefile as ole_module
 
     from fuzz import harness
     from fuzz.targets import TARGETS
 
-    data = (REPO_ROOT / "tests" / "data" / "fuzz" / "ole-orphan-sector-loop.msg").read_bytes()
+    data = (REPO_ROOT / "tests" / "data" / "fuzz" / finding).read_bytes()
     opened: list[int] = []
     original = ole_module.OleStream.__init__
 
@@ -146,7 +147,7 @@ def test_orphaned_ole_entry_larger_than_the_file_is_never_read(tmp_path: Path, r
 
     monkeypatch.setattr(ole_module.OleStream, "__init__", guarded)
     harness.run(data, TARGETS["ole"].filetype)  # the fuzz target's view: the bytes forced to OLE
-    r = scan(tmp_path, make_scanner, rules_dir, "message.msg", data)
+    r = scan(tmp_path, make_scanner, rules_dir, finding, data)
     assert all(size <= len(data) for size in opened), opened
     assert r.verdict is Verdict.INCOMPLETE and "larger than the file" in " ".join(i.message for i in r.incomplete)
 
