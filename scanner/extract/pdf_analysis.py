@@ -256,11 +256,11 @@ def _open(reader_class: Any, raw: bytes) -> Any:
 
 
 def _parse(data: BytesLike, limits: PdfLimits) -> PdfAnalysis:
-    from pypdf import PdfReader
+    from scanner.extract.pdfreader import reader_class
 
     out = PdfAnalysis()
     try:
-        reader = _open(PdfReader, bytes(data))
+        reader = _open(reader_class(), bytes(data))
         out.reader = reader
         if reader.is_encrypted:
             try:

@@ -197,3 +197,41 @@ def test_encrypted_pdf(tmp_path: Path, rules_dir: Path, make_scanner: ScannerFac
     writer.write(buf)
     r = scan(tmp_path, make_scanner, rules_dir, "locked.pdf", buf.getvalue())
     assert reasons(r) == {"encrypted"} and r.verdict is Verdict.INCOMPLETE
+
+
+def _cite_absent_objects(data: bytes, count: int, padding: int) -> bytes:
+    """`data` with an incremental update: the page tree's /Kids also cite `count` objects the file
+    does not hold, after `padding` bytes of comment lines."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    pages = reader.trailer["/Root"].raw_get("/Pages")
+    size = int(reader.trailer["/Size"])
+    tree = reader.get_object(pages)
+    kids = b" ".join(b"%d %d R" % (k.idnum, k.generation) for k in tree.raw_get("/Kids"))
+    absent = b" ".join(b"%d 0 R" % n for n in range(size + 10, size + 10 + count))
+    line = b"%" + b"x" * 79 + b"\n"
+    update = b"\n" + line * (padding // len(line))
+    offset = len(data) + len(update)
+    update += (b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [%s %s] >>\nendobj\n"
+               % (pages.idnum, len(reader.pages), kids, absent))
+    xref = len(data) + len(update)
+    prev = int(data[data.rindex(b"startxref") + 9:].split()[0])
+    update += (b"xref\n%d 1\n%010d 00000 n \ntrailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
+               % (pages.idnum, offset, size, reader.trailer.raw_get("/Root").idnum, prev, xref))
+    return data + update
+
+
+def test_citing_absent_objects_costs_no_search_each(tmp_path: Path, rules_dir: Path,
+                                                     make_scanner: ScannerFactory) -> None:
+    # pypdf searched the whole file with a fresh regex for every object the xref does not list: 40,000
+    # citations of absent objects in 2 MB held the pdf check past its deadline (62 s at the default 30 s
+    # timeout), and a lure PDF padded this way ended `incomplete` instead of suspicious.
+    lure = make_pdf(["http://192.0.2.8/Update.exe"])
+    plain = scan(tmp_path, make_scanner, rules_dir, "plain.pdf", lure, timeout=10)
+    assert "pdf:link_to_ip_address" in finding_keys(plain)
+    padded = _cite_absent_objects(lure, 40_000, 2_000_000)
+    r = scan(tmp_path, make_scanner, rules_dir, "padded.pdf", padded, timeout=10)
+    assert "timeout" not in reasons(r), r.incomplete
+    assert {f.id for f in r.findings} == {f.id for f in plain.findings}
+    assert r.verdict is plain.verdict
