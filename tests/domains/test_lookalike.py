@@ -202,3 +202,15 @@ def test_answers_are_remembered_per_brand_set(monkeypatch: pytest.MonkeyPatch) -
     classify("crowdstrlke-support.com", brands)  # pushed out by three newer hosts: compared again
     assert calls.count("crowdstrlke-support.com") == 2
     assert len(protection(brands).memo) == 3
+
+
+def test_each_brand_alone_is_prepared_once() -> None:
+    """The lookalike check asks about each brand alone for every URL with a userinfo part
+    (``https://microsoft.com@host/``). With room for 16 brand sets, each of the 76 was rebuilt on every
+    such URL: 2,000 of them in one file took 14 s instead of 3.7 s."""
+    protection.cache_clear()
+    for _ in range(3):
+        for brand in BRANDS:
+            classify("login.portal-7.com", (brand,))
+    info = protection.cache_info()
+    assert len(BRANDS) > 16 and info.misses == len(BRANDS), info
