@@ -16,6 +16,9 @@ workers by ``fork``, copy-on-write, never pickled; each pool registers its state
 workers forked later for an older pool (a replacement after a reload) still find that pool's state.
 pebble's failures are mapped onto two exceptions of ours, `WorkerCrashed` and `WorkerTimeout`, and
 a bounded queue refuses work at once (`QueueFull`) instead of letting waits grow without end.
+Each task gets a temp folder of its own, made and removed by the parent: a worker killed at its
+deadline never cleans up, and what it was extracting (a disk image's files, up to the scan's size
+budget, from 7-Zip) stayed in /tmp, so a stream of images that time out would fill the disk.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ import itertools
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import stat
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
@@ -77,8 +82,15 @@ def fork_available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _run(token: int, function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-    return function(_STATES[token], *args)
+def _run(token: int, folder: str, function: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """In the worker: the task, with `folder` (the parent's, removed after the task whatever
+    happens to this process) as the temp folder of everything it writes through `tempfile`."""
+    saved = tempfile.tempdir
+    tempfile.tempdir = folder
+    try:
+        return function(_STATES[token], *args)
+    finally:
+        tempfile.tempdir = saved
 
 
 def _noop(state: object) -> None:
@@ -125,6 +137,7 @@ class WorkerPool(Generic[S]):
         _STATES[self._token] = state
         self._lock = threading.Lock()
         self._pending = 0
+        self._tmp = tempfile.mkdtemp(prefix="scamscan-workers-")
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPool:
@@ -153,16 +166,24 @@ class WorkerPool(Generic[S]):
                 raise QueueFull(f"{self._pending} scans running or waiting")
             self._pending += 1
         out: Future[T] = Future()
+        folder = self._folder()
         try:
-            inner = self._schedule(function, args, timeout)
+            inner = self._schedule((folder, function, args), timeout)
         except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
             self._finished()
             raise
-        inner.add_done_callback(lambda f: self._settle(f, out, timeout))
+        inner.add_done_callback(lambda f: self._settle(f, out, timeout, folder))
         return out
 
-    def _schedule(self, function: Callable[..., Any], args: tuple[Any, ...], timeout: float | None) -> Future[Any]:
-        payload = (self._token, function, args)
+    def _folder(self) -> str:
+        try:
+            return tempfile.mkdtemp(prefix="task-", dir=self._tmp)
+        except OSError:  # the pool's folder removed under it, or a full disk: the system's temp folder
+            return tempfile.gettempdir()
+
+    def _schedule(self, task: tuple[str, Callable[..., Any], tuple[Any, ...]], timeout: float | None) -> Future[Any]:
+        payload = (self._token, *task)
         try:
             return self._pool.schedule(_run, args=payload, timeout=timeout or None)
         except RuntimeError:  # pebble marks the pool broken when a worker dies with no task running
@@ -174,7 +195,9 @@ class WorkerPool(Generic[S]):
         with self._lock:
             self._pending -= 1
 
-    def _settle(self, inner: Future[Any], out: Future[Any], timeout: float | None) -> None:
+    def _settle(self, inner: Future[Any], out: Future[Any], timeout: float | None, folder: str) -> None:
+        if os.path.dirname(folder) == self._tmp:
+            shutil.rmtree(folder, ignore_errors=True)
         self._finished()
         try:
             out.set_result(inner.result())
@@ -197,13 +220,17 @@ class WorkerPool(Generic[S]):
 
     def _join(self) -> None:
         self._pool.join()
-        _STATES.pop(self._token, None)
+        self._forget()
 
     def stop(self) -> None:
         """Kill every worker now; unfinished tasks fail."""
         self._pool.stop()  # type: ignore[no-untyped-call]
         self._pool.join()
+        self._forget()
+
+    def _forget(self) -> None:
         _STATES.pop(self._token, None)
+        shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __enter__(self) -> WorkerPool[S]:
         return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -120,3 +121,32 @@ def test_a_full_queue_refuses_at_once() -> None:
             pool.submit(_pid)
     finally:
         pool.stop()
+
+
+def _leave_temp_files(state: object, end: str) -> str:
+    """Write into a temp folder as an extractor does, then end as `end` says, never cleaning up."""
+    folder = tempfile.mkdtemp(prefix="scamscan-disk-")
+    Path(folder, "payload.exe").write_bytes(b"MZ" * 1000)
+    if end == "hang":
+        time.sleep(60)
+    elif end == "crash":
+        os._exit(9)
+    return folder
+
+
+@pytest.mark.parametrize("end", ["hang", "crash", "return"])
+def test_a_task_leaves_no_temp_files_however_it_ends(end: str) -> None:
+    # A worker killed at its deadline never ran its `finally`/`with` cleanup: the files a disk image's
+    # extraction had written stayed in /tmp, and images that time out, mail after mail, fill the disk.
+    with WorkerPool(None, workers=1) as pool:
+        future = pool.submit(_leave_temp_files, end, timeout=2.0)
+        if end == "return":
+            written = Path(future.result(60))
+            assert not written.exists()
+        else:
+            with pytest.raises(WorkerTimeout if end == "hang" else WorkerCrashed):
+                future.result(60)
+        root = Path(pool._tmp)
+        assert root.is_dir() and not any(root.iterdir()), list(root.rglob("*"))
+        assert pool.submit(_pid).result(60) != os.getpid()  # the pool goes on
+    assert not root.exists()
