@@ -4,6 +4,12 @@ Findings carry the rule's meta, namespace and matched strings with offsets
 (capped by `evidence_strings`).  A rule's `score` meta is its score (LOKI
 convention; 75 when absent), `severity` meta its severity (else derived from
 the score).  libyara's own timeout bounds each match.
+
+Matching runs in libyara's fast mode unless `evidence_all_matches` is set: libyara then stops
+verifying a string once it has matched, except strings whose count, offset or length a condition
+uses (the compiler marks those), so verdicts are the same and the evidence lists each string's
+first match.  A mail full of a lure word such as "update" otherwise pays a regex verification per
+occurrence, for every rule that names it.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ class YaraCheck:
         self.text_rules = ctx.rules.text
         self.timeout = max(1, int(ctx.settings.timeout))
         self.max_strings = ctx.settings.evidence_strings
+        self.fast = not ctx.settings.evidence_all_matches
 
     def applies(self, item: Item) -> bool:
         return item.size > 0
@@ -69,7 +76,7 @@ class YaraCheck:
         one_bundle = self.text_rules is None and item.filetype not in TEXT_RULE_TYPES
         try:
             matches = [m for rules in rulesets
-                       for m in rules.match(data=item.data, externals=externals, timeout=self.timeout)]
+                       for m in rules.match(data=item.data, externals=externals, timeout=self.timeout, fast=self.fast)]
         except yara.TimeoutError:
             yield item.incomplete("timeout", f"YARA matching exceeded {self.timeout}s", self.name)
             return

@@ -58,9 +58,42 @@ def test_evidence_strings_are_capped(tmp_path: Path, rules_dir: Path, make_scann
                                      cap: int, expected: int) -> None:
     p = tmp_path / "many.txt"
     p.write_bytes(b"REPEATME " * 40)
-    f = only(make_scanner(rules_dir, evidence_strings=cap).scan_file(str(p)), "TEST_Many")
+    f = only(make_scanner(rules_dir, evidence_strings=cap, evidence_all_matches=True).scan_file(str(p)), "TEST_Many")
     assert len(f.evidence["strings"]) == expected
     assert [s["offset"] for s in f.evidence["strings"]] == [9 * i for i in range(expected)]
+
+
+def test_evidence_is_each_strings_first_match_by_default(tmp_path: Path, make_scanner: ScannerFactory) -> None:
+    rules = write_rules_dir(tmp_path / "r", {"t.yar": 'rule TWO { strings: $a = "REPEATME" $b = "OTHER" '
+                                                      'condition: $a and $b }'})
+    p = tmp_path / "many.txt"
+    p.write_bytes(b"REPEATME " * 40 + b"OTHER OTHER")
+    f = only(make_scanner(rules).scan_file(str(p)), "TWO")
+    assert [(s["id"], s["offset"]) for s in f.evidence["strings"]] == [("$a", 0), ("$b", 360)]
+
+
+@pytest.mark.parametrize("condition", ["#a >= 3", "@a[3] == 6", "!a[2] == 2", "$a at 6", "$a in (5..7)",
+                                       "for any i in (1..#a) : (@a[i] == 6)", "for all of ($a) : ($ in (0..2))"])
+def test_conditions_on_counts_and_offsets_see_every_match(tmp_path: Path, make_scanner: ScannerFactory,
+                                                          condition: str) -> None:
+    # libyara's fast mode stops at a string's first match only where no condition needs the others;
+    # were that to change, each of these rules would miss the file (the first "zz" is at 0).
+    (tmp_path / "r" / "yara" / "text").mkdir(parents=True)
+    source = f'rule COUNTS {{ strings: $a = "zz" condition: {condition} }}'
+    rules = write_rules_dir(tmp_path / "r", {"text/t.yar": source})
+    p = tmp_path / "page.txt"
+    p.write_bytes(b"zz zz zz zz")
+    assert "yara:COUNTS" in finding_keys(make_scanner(rules).scan_file(str(p)))
+
+
+def test_fast_matching_changes_no_verdict_on_the_samples(tmp_path: Path, make_scanner: ScannerFactory) -> None:
+    def outcome(all_matches: bool) -> dict[str, tuple[str, list[str]]]:
+        scanner = make_scanner(None, bundled=True, evidence_all_matches=all_matches, result_cache=False)
+        return {r.path: (r.verdict.value, sorted(finding_keys(r)))
+                for r in scanner.scan_paths([str(SAMPLES / "lures"), str(SAMPLES / "clean")], jobs=1)}
+
+    fast = outcome(False)
+    assert len(fast) > 50 and fast == outcome(True)
 
 
 def test_binary_string_evidence_is_printable(tmp_path: Path, make_scanner: ScannerFactory) -> None:
