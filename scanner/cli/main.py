@@ -29,6 +29,7 @@ from ..render.escape import visible
 from ..rules import RuleError
 from ..version import __version__
 from ..walk import walk
+from . import malloc
 from .feeds import feeds as feeds_group
 from .gateway import COMMANDS as GATEWAY_COMMANDS
 from .logs import echo_err, setup_logging
@@ -81,6 +82,7 @@ def _now() -> str:
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:
     """Catch fake-update scams in files, archives, documents, scripts and emails."""
+    malloc.tune()  # before any rules are loaded or workers forked (see scanner/cli/malloc.py)
     ctx.obj = {"config": config_path}
 
 
