@@ -170,7 +170,7 @@ class WorkerPool(Generic[S]):
         try:
             inner = self._schedule((folder, function, args), timeout)
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            self._discard(folder)
             self._finished()
             raise
         inner.add_done_callback(lambda f: self._settle(f, out, timeout, folder))
@@ -181,6 +181,11 @@ class WorkerPool(Generic[S]):
             return tempfile.mkdtemp(prefix="task-", dir=self._tmp)
         except OSError:  # the pool's folder removed under it, or a full disk: the system's temp folder
             return tempfile.gettempdir()
+
+    def _discard(self, folder: str) -> None:
+        """Remove a task's folder; never the system temp folder `_folder` may have fallen back to."""
+        if os.path.dirname(folder) == self._tmp:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _schedule(self, task: tuple[str, Callable[..., Any], tuple[Any, ...]], timeout: float | None) -> Future[Any]:
         payload = (self._token, *task)
@@ -196,8 +201,7 @@ class WorkerPool(Generic[S]):
             self._pending -= 1
 
     def _settle(self, inner: Future[Any], out: Future[Any], timeout: float | None, folder: str) -> None:
-        if os.path.dirname(folder) == self._tmp:
-            shutil.rmtree(folder, ignore_errors=True)
+        self._discard(folder)
         self._finished()
         try:
             out.set_result(inner.result())
